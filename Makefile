@@ -1,0 +1,18 @@
+# The two commands a fresh clone needs: `make demo` (train + evaluate the CPU demo) and `make test`.
+# Both create or reuse the virtual environment at .venv (tools/setup_env.sh).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test bench
+
+setup:
+	@VENV=$(VENV) bash tools/setup_env.sh
+
+demo: setup
+	$(PY) tools/demo.py
+
+test: setup
+	$(PY) -m pytest tests
+
+bench: setup
+	$(PY) benchmarks/run_all.py

@@ -1,0 +1,22 @@
+"""libra_plugin: Libra R-CNN parts (IoU-balanced sampling, balanced feature pyramid, Balanced L1) for MMDetection.
+
+``custom_imports=dict(imports=['libra_plugin'])`` registers everything; ``type='libra_plugin.X'`` also works
+without it. Registered names live in the ``libra_plugin`` scope only: mmdet's and mmseg's stay untouched.
+"""
+__version__ = '0.1.0'
+
+try:
+    import mmengine  # noqa: F401
+except ImportError:  # pure-torch use: ``libra_plugin.functional`` needs no OpenMMLab package
+    __all__ = ['__version__']
+else:
+    from .models import BalancedL1Loss, BFP, InstanceBalancedPosSampler, IoUBalancedNegSampler
+    from .registry import HOOKS, MODELS, SCOPE, TASK_UTILS
+    from .utils import patch_checkpoint_loading
+
+    patch_checkpoint_loading()
+
+    __all__ = [
+        'BalancedL1Loss', 'BFP', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'HOOKS', 'MODELS',
+        'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading', '__version__'
+    ]

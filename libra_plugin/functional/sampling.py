@@ -1,0 +1,163 @@
+"""IoU-balanced and instance-balanced sampling (Libra R-CNN, Pang et al., CVPR 2019, arXiv:1904.02701, §3.1).
+
+Pure torch, no OpenMMLab import. Both samplers work on the device of their inputs with no host round trip: the
+selection is expressed as a priority per candidate (a random key, lifted by a tier) followed by one fixed-size
+``topk``. The caller's ``nonzero`` on the assignment is the only synchronisation (it is needed to know how many
+candidates exist); everything here has a size known in advance.
+
+Equivalence with mmdet's loops (``IoUBalancedNegSampler``, ``InstanceBalancedPosSampler``): a candidate that mmdet
+picks in an earlier stage gets a higher tier here, and within a tier the order is a uniform random permutation, so
+``topk`` returns the same distribution of index sets as mmdet's stage-by-stage ``random_choice`` calls.
+"""
+from typing import Optional
+
+import torch
+from torch import Tensor
+
+BIN_RANGES = ('negatives', 'all')
+
+
+def _uniform(n: int, like: Tensor, generator: Optional[torch.Generator]) -> Tensor:
+    return torch.rand(n, device=like.device, generator=generator)
+
+
+def rank_within_groups(group: Tensor, key: Tensor) -> Tensor:
+    """Rank of every element inside its group when each group is ordered by ``key`` (ascending).
+
+    Args:
+        group (Tensor): Integer group id per element, shape ``(N,)``.
+        key (Tensor): Values in ``[0, 1)`` that order the elements of a group, shape ``(N,)``.
+
+    Returns:
+        Tensor: ``long`` ranks starting at 0 within each group, shape ``(N,)``.
+    """
+    n = group.numel()
+    order = torch.argsort(group.double() * 2 + key.double())  # groups contiguous, each sorted by key
+    sorted_group = group[order]
+    pos = torch.arange(n, device=group.device)
+    is_start = torch.ones_like(sorted_group, dtype=torch.bool)
+    is_start[1:] = sorted_group[1:] != sorted_group[:-1]
+    group_start = torch.cummax(torch.where(is_start, pos, torch.zeros_like(pos)), dim=0).values
+    ranks = torch.empty_like(pos)
+    ranks[order] = pos - group_start
+    return ranks
+
+
+def _take_top(priority: Tensor, candidates: Tensor, num: int) -> Tensor:
+    return candidates[torch.topk(priority, num, sorted=False).indices]
+
+
+def iou_balanced_neg_sample(max_overlaps: Tensor,
+                            neg_inds: Tensor,
+                            num_expected: int,
+                            floor_thr: float = -1,
+                            floor_fraction: float = 0.0,
+                            num_bins: int = 3,
+                            bin_range: str = 'negatives',
+                            generator: Optional[torch.Generator] = None) -> Tensor:
+    """Sample ``num_expected`` negatives with equal quotas over IoU bins.
+
+    Negatives with IoU below ``floor_thr`` (the "floor" set) receive ``floor_fraction`` of the quota and are drawn
+    uniformly; the others are split into ``num_bins`` equal-width IoU bins, ``int(n / num_bins)`` are drawn
+    uniformly from each, a bin's shortfall is filled uniformly from the remaining IoU-sampled negatives, then from
+    the floor set; whatever is still missing comes from the leftovers. This is mmdet's procedure
+    (``IoUBalancedNegSampler``), without its state change (mmdet sets ``floor_thr = 0`` on its first call) and with
+    the choice of bin range:
+
+    * ``'all'`` (mmdet): bins span ``[floor, max IoU over all proposals]``. GT boxes are added as proposals, so the
+      top is ~1.0 while negatives stop at ``neg_iou_thr``: the upper bins are empty (mmdetection#5323).
+    * ``'negatives'``: bins span ``[floor, max IoU over the negatives]`` (inclusive), so every bin holds
+      negatives, which is the paper's intent ("> 60% of hard negatives have IoU > 0.05").
+
+    Here ``floor = max(floor_thr, 0)``; with ``floor_thr = -1`` every negative is IoU-sampled; with ``floor_thr = 0``
+    the floor set is the negatives with IoU exactly 0 (as mmdet).
+
+    Args:
+        max_overlaps (Tensor): Max IoU of every proposal with any GT, shape ``(N,)``.
+        neg_inds (Tensor): ``long`` indices of the negative proposals, shape ``(M,)``.
+        num_expected (int): Number of negatives to return.
+        floor_thr (float): IoU floor, ``-1`` or ``>= 0``. Defaults to -1.
+        floor_fraction (float): Fraction of the quota drawn below the floor, in ``[0, 1]``. Defaults to 0.
+        num_bins (int): Number of IoU bins, ``>= 1``. Defaults to 3.
+        bin_range (str): ``'negatives'`` or ``'all'``. Defaults to ``'negatives'``.
+        generator (torch.Generator, optional): Random generator on the inputs' device. Defaults to the global one.
+
+    Returns:
+        Tensor: ``long`` indices into the proposals, shape ``(min(M, num_expected),)``.
+
+    Example:
+        >>> ious = torch.rand(2000) * 0.5
+        >>> neg = torch.arange(2000)
+        >>> iou_balanced_neg_sample(ious, neg, 384).shape
+        torch.Size([384])
+    """
+    if neg_inds.numel() <= num_expected:
+        return neg_inds
+    ious = max_overlaps[neg_inds].float()
+    m = neg_inds.numel()
+    floor = max(float(floor_thr), 0.0)
+    if floor_thr > 0:
+        in_iou = ious >= floor_thr
+    elif floor_thr == 0:
+        in_iou = ious > 0
+    else:
+        in_iou = torch.ones_like(ious, dtype=torch.bool)
+    num_iou = int(num_expected * (1 - floor_fraction))
+    count_iou = in_iou.sum()
+
+    # bin of every IoU-sampled negative; -1 marks "in no bin" (only possible at mmdet's exclusive top edge)
+    if bin_range == 'all':
+        top = max_overlaps.max().float()
+    else:
+        top = torch.where(in_iou, ious, torch.full_like(ious, floor)).max()
+    width = (top - floor) / num_bins
+    edges = floor + torch.arange(num_bins + 1, device=ious.device, dtype=ious.dtype) * width
+    bins = torch.bucketize(ious, edges, right=True) - 1  # edges[b] <= iou < edges[b + 1]
+    if bin_range == 'negatives':
+        bins = bins.clamp(0, num_bins - 1)  # the largest negative belongs to the last bin
+    bins = torch.where((bins >= 0) & (bins < num_bins), bins, torch.full_like(bins, -1))
+
+    u = _uniform(m, ious, generator)
+    quota = int(num_iou / num_bins)
+    rank = rank_within_groups(torch.where(in_iou, bins, torch.full_like(bins, -2)), u)
+    first_round = in_iou & (bins >= 0) & (rank < quota)
+    # When there are more IoU-sampled negatives than num_iou, mmdet keeps exactly num_iou of them (bin picks first,
+    # then a uniform fill); the rest only compete for what the floor set cannot fill.
+    order_key = torch.where(in_iou, first_round.to(u.dtype) + _uniform(m, ious, generator), torch.full_like(u, -1))
+    iou_rank = torch.empty(m, dtype=torch.long, device=ious.device)
+    iou_rank[torch.argsort(order_key, descending=True)] = torch.arange(m, device=ious.device)
+    kept_iou = in_iou & ((iou_rank < num_iou) | (count_iou <= num_iou))
+    tier = torch.where(kept_iou, 2.0, torch.where(in_iou, 0.0, 1.0))
+    return _take_top(tier + _uniform(m, ious, generator), neg_inds, num_expected)
+
+
+def instance_balanced_pos_sample(gt_inds: Tensor,
+                                 pos_inds: Tensor,
+                                 num_expected: int,
+                                 generator: Optional[torch.Generator] = None) -> Tensor:
+    """Sample ``num_expected`` positives with about the same number per ground-truth box.
+
+    mmdet's rule: each GT contributes up to ``round(num_expected / num_gts) + 1`` of its positives, drawn
+    uniformly; if that is short of ``num_expected`` the rest is drawn uniformly from the remaining positives, if it
+    is over, ``num_expected`` are drawn uniformly from the picks. Vectorised over GTs (mmdet loops in Python).
+
+    Args:
+        gt_inds (Tensor): Assigned GT index per proposal (1-based, 0 negative, -1 ignored), shape ``(N,)``.
+        pos_inds (Tensor): ``long`` indices of the positive proposals, shape ``(P,)``.
+        num_expected (int): Number of positives to return.
+        generator (torch.Generator, optional): Random generator on the inputs' device.
+
+    Returns:
+        Tensor: ``long`` indices into the proposals, shape ``(min(P, num_expected),)``.
+    """
+    if pos_inds.numel() <= num_expected:
+        return pos_inds
+    p = pos_inds.numel()
+    owner = gt_inds[pos_inds]
+    u = _uniform(p, owner, generator)
+    rank = rank_within_groups(owner, u)
+    sorted_owner = torch.sort(owner).values
+    num_gts = 1 + (sorted_owner[1:] != sorted_owner[:-1]).sum()
+    num_per_gt = torch.round(num_expected / num_gts.double()) + 1  # round half to even, like Python's round
+    first_round = rank < num_per_gt
+    return _take_top(first_round.to(u.dtype) + _uniform(p, owner, generator), pos_inds, num_expected)

@@ -1,0 +1,3 @@
+from .bfp import BFP
+
+__all__ = ['BFP']

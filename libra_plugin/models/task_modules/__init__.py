@@ -1,0 +1,3 @@
+from .samplers import InstanceBalancedPosSampler, IoUBalancedNegSampler
+
+__all__ = ['InstanceBalancedPosSampler', 'IoUBalancedNegSampler']

@@ -1,0 +1,76 @@
+"""IoU-balanced negative sampler (Libra R-CNN §3.1), on the tensors' device and stateless."""
+from typing import Any, Optional
+
+import torch
+from mmdet.models.task_modules.assigners import AssignResult
+from torch import Tensor
+
+from libra_plugin.functional import BIN_RANGES, iou_balanced_neg_sample
+from libra_plugin.registry import TASK_UTILS
+from .base import SeededRandomSampler
+
+
+@TASK_UTILS.register_module()
+class IoUBalancedNegSampler(SeededRandomSampler):
+    """IoU-balanced sampling of negatives: equal quotas over IoU bins (Pang et al., CVPR 2019).
+
+    A drop-in for mmdet's ``IoUBalancedNegSampler`` (same arguments, usable as ``neg_sampler`` of a
+    ``CombinedSampler``) with three differences:
+
+    * everything runs on the proposals' device, with no ``.cpu()``/``.numpy()``/Python loop: the only
+      synchronisation is the ``nonzero`` that finds the negatives;
+    * it is stateless: mmdet's sets ``self.floor_thr = 0`` during its first call when built with ``-1``;
+    * ``bin_range='negatives'`` (default) spans the bins over the negatives' IoU range. mmdet's (``'all'``)
+      spans them up to the largest IoU of any proposal (~1.0, GT boxes are proposals) while negatives stop at
+      ``neg_iou_thr``, leaving the upper bins empty (mmdetection#5323).
+
+    Args:
+        num (int): Number of samples per image.
+        pos_fraction (float): Fraction of positives.
+        floor_thr (float): Negatives with IoU below it are sampled at random, ``-1`` disables it. Defaults to -1.
+        floor_fraction (float): Fraction of negatives taken below ``floor_thr``, in ``[0, 1]``. Defaults to 0.
+        num_bins (int): Number of IoU bins, ``>= 1``. Defaults to 3.
+        bin_range (str): ``'negatives'`` or ``'all'`` (mmdet). Defaults to ``'negatives'``.
+        seed (int, optional): Seed of a private generator for reproducible draws independent of the global RNG.
+            Defaults to None (the global torch RNG, seeded by mmengine's ``randomness``).
+        **kwargs: Passed to ``RandomSampler`` (``neg_pos_ub``, ``add_gt_as_proposals``, ``context``...).
+
+    Example:
+        >>> sampler = IoUBalancedNegSampler(num=512, pos_fraction=0.25)
+    """
+
+    def __init__(self,
+                 num: int,
+                 pos_fraction: float,
+                 floor_thr: float = -1,
+                 floor_fraction: float = 0,
+                 num_bins: int = 3,
+                 bin_range: str = 'negatives',
+                 seed: Optional[int] = None,
+                 **kwargs: Any) -> None:
+        if not (floor_thr == -1 or floor_thr >= 0):
+            raise ValueError(f'floor_thr must be -1 (no floor) or >= 0, got {floor_thr!r}')
+        if not 0 <= floor_fraction <= 1:
+            raise ValueError(f'floor_fraction must be in [0, 1], got {floor_fraction!r}')
+        if not isinstance(num_bins, int) or num_bins < 1:
+            raise ValueError(f'num_bins must be an integer >= 1, got {num_bins!r}')
+        if bin_range not in BIN_RANGES:
+            raise ValueError(f'bin_range must be one of {BIN_RANGES}, got {bin_range!r}')
+        super().__init__(num, pos_fraction, seed=seed, **kwargs)
+        self.floor_thr = floor_thr
+        self.floor_fraction = floor_fraction
+        self.num_bins = num_bins
+        self.bin_range = bin_range
+
+    def _sample_neg(self, assign_result: AssignResult, num_expected: int, **kwargs: Any) -> Tensor:
+        """Indices of the sampled negatives (``gt_inds == 0``), at most ``num_expected``."""
+        neg_inds = torch.nonzero(assign_result.gt_inds == 0, as_tuple=False).view(-1)
+        return iou_balanced_neg_sample(
+            assign_result.max_overlaps,
+            neg_inds,
+            num_expected,
+            floor_thr=self.floor_thr,
+            floor_fraction=self.floor_fraction,
+            num_bins=self.num_bins,
+            bin_range=self.bin_range,
+            generator=self.generator(neg_inds.device))

@@ -1,0 +1,3 @@
+from .compat import patch_checkpoint_loading
+
+__all__ = ['patch_checkpoint_loading']

@@ -1,0 +1,25 @@
+"""Shared fixtures: the real data under ../shared/data (tests that need it skip when it is absent)."""
+import os
+import os.path as osp
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED_DATA = os.environ.get('LIBRA_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data'))
+
+
+@pytest.fixture(scope='session')
+def coco128_root() -> str:
+    root = osp.join(SHARED_DATA, 'coco128')
+    if not osp.exists(osp.join(root, 'annotations', 'instances_val32.json')):
+        pytest.skip(f'COCO128 not found at {root} (set LIBRA_SHARED_DATA)')
+    return root + '/'
+
+
+@pytest.fixture(scope='session')
+def shapes_root(tmp_path_factory) -> str:
+    """A tiny shapes dataset (16 train / 8 val images of 128 px), written once per session."""
+    from libra_plugin.datasets import make_shapes_coco
+    root = str(tmp_path_factory.mktemp('shapes')) + '/'
+    make_shapes_coco(root, num_train=16, num_val=8, size=128, seed=1)
+    return root
