@@ -1,0 +1,88 @@
+"""Balanced feature pyramid forward + backward: ours vs mmdet's BFP (non_local refine, 5 levels x 256 channels).
+
+Levels of an 800 x 1344 input (P2 200 x 336 ... P6 13 x 21). Time: median of interleaved runs in one process.
+Peak memory: on CPU the growth of the peak resident set during one fwd+bwd, each variant in a fresh process; on
+CUDA ``max_memory_allocated`` above the inputs.
+
+    python benchmarks/bench_bfp.py [--device cuda] [--batch 2]
+"""
+import argparse
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import torch
+from mmdet.models.necks import BFP as MMDetBFP
+
+from common import interleaved_ms, peak_rss_mib, print_table, rss_mib
+from libra_plugin.models import BFP
+
+SIZES = [(200, 336), (100, 168), (50, 84), (25, 42), (13, 21)]
+
+
+def build(kind: str, device: str):
+    cls = BFP if kind == 'ours' else MMDetBFP
+    torch.manual_seed(0)
+    return cls(256, 5, refine_level=2, refine_type='non_local').to(device)
+
+
+def inputs(batch: int, device: str):
+    g = torch.Generator().manual_seed(0)
+    return [torch.randn(batch, 256, h, w, generator=g).to(device).requires_grad_() for h, w in SIZES]
+
+
+def step(neck, xs):
+    for x in xs:
+        x.grad = None
+    outs = neck(xs)
+    torch.autograd.backward(outs, [torch.ones_like(o) for o in outs])
+
+
+def peak_memory(kind: str, device: str, batch: int) -> float:
+    """MiB above the inputs during one forward + backward."""
+    neck, xs = build(kind, device), inputs(batch, device)
+    if device.startswith('cuda'):
+        step(neck, xs)
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        step(neck, xs)
+        return (torch.cuda.max_memory_allocated() - base) / 2**20
+    base = rss_mib()
+    step(neck, xs)
+    return peak_rss_mib() - base
+
+
+def peak_memory_fresh(kind: str, device: str, batch: int) -> float:
+    cmd = [sys.executable, osp.abspath(__file__), '--child', kind, '--device', device, '--batch', str(batch)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])['peak_mib']
+
+
+def run(device: str = 'cpu', batch: int = 1) -> list:
+    necks = {k: build(k, device) for k in ('ours', 'mmdet')}
+    xs = inputs(batch, device)
+    times = interleaved_ms({k: (lambda n=n: step(n, xs)) for k, n in necks.items()}, device, warmup=2,
+                           repeats=10)
+    mem = {k: peak_memory_fresh(k, device, batch) for k in necks}
+    return [
+        dict(benchmark=f'BFP non_local fwd+bwd, batch {batch}', device=device, ours=times['ours'],
+             ref='mmdet BFP', ref_value=times['mmdet'], unit='ms', ratio=times['ours'] / times['mmdet']),
+        dict(benchmark=f'BFP non_local peak memory, batch {batch}', device=device, ours=mem['ours'],
+             ref='mmdet BFP', ref_value=mem['mmdet'], unit='MiB', ratio=mem['ours'] / mem['mmdet']),
+    ]
+
+
+COLUMNS = ['benchmark', 'device', 'ours', 'ref', 'ref_value', 'unit', 'ratio']
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--batch', type=int, default=1)
+    parser.add_argument('--child', choices=['ours', 'mmdet'], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(dict(peak_mib=peak_memory(args.child, args.device, args.batch))))
+    else:
+        print_table('Balanced feature pyramid', run(args.device, args.batch), COLUMNS)

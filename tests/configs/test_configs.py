@@ -1,0 +1,65 @@
+"""Every shipped detection config builds and runs one training and one inference step with a small backbone."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmdet.registry import MODELS
+from mmdet.testing import demo_mm_inputs
+from mmdet.utils import register_all_modules
+from mmengine.config import Config
+
+import libra_plugin  # noqa: F401
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DET_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '*.py')) + glob.glob(osp.join(REPO, 'configs', 'demo',
+                                                                                      '*.py')))
+SMALL_BACKBONE = dict(type='ResNet', depth=18, base_channels=16, num_stages=4, out_indices=(0, 1, 2, 3),
+                      frozen_stages=-1, norm_cfg=dict(type='BN', requires_grad=True), norm_eval=False,
+                      init_cfg=None)
+
+
+def small_model_cfg(path: str) -> Config:
+    cfg = Config.fromfile(path)
+    model = cfg.model
+    model.backbone = SMALL_BACKBONE
+    necks = model.neck if isinstance(model.neck, list) else [model.neck]
+    necks[0].in_channels = [16, 32, 64, 128]
+    return model
+
+
+def _packages(model) -> set:
+    """Top-level packages of the model's modules and training samplers."""
+    parts = list(model.modules())
+    for head in (getattr(model, name, None) for name in ('rpn_head', 'roi_head', 'bbox_head')):
+        sampler = getattr(head, 'sampler', None) or getattr(head, 'bbox_sampler', None)
+        if sampler is not None:
+            parts += [sampler, getattr(sampler, 'pos_sampler', None), getattr(sampler, 'neg_sampler', None)]
+    return {type(p).__module__.split('.')[0] for p in parts}
+
+
+@pytest.mark.parametrize('path', DET_CONFIGS, ids=[osp.relpath(p, REPO) for p in DET_CONFIGS])
+def test_config_trains_and_predicts_one_step(path):
+    register_all_modules()
+    torch.manual_seed(0)
+    model = MODELS.build(small_model_cfg(path))
+    model.init_weights()
+    assert 'libra_plugin' in _packages(model)
+    num_classes = model.roi_head.bbox_head.num_classes if hasattr(model, 'roi_head') else 80
+    packed = demo_mm_inputs(2, [(3, 128, 160), (3, 96, 128)], num_items=[3, 0], num_classes=num_classes)
+    data = model.data_preprocessor(packed, True)
+    losses = model(**data, mode='loss')
+    total = sum(v.sum() if isinstance(v, torch.Tensor) else sum(x.sum() for x in v) for k, v in losses.items()
+                if 'loss' in k)
+    assert torch.isfinite(total)
+    total.backward()
+    model.eval()
+    with torch.no_grad():
+        results = model(**model.data_preprocessor(packed, False), mode='predict')
+    assert len(results) == 2
+
+
+def test_configs_are_thin_diffs_over_mmdet():
+    for name in ('libra_faster_rcnn.py', 'libra_retinanet.py', 'libra_rpn.py'):
+        with open(osp.join(REPO, 'configs', name)) as f:
+            assert "_base_ = 'mmdet::" in f.read()
