@@ -59,8 +59,9 @@ def main() -> None:
         cfg.param_scheduler[1].end = args.iters
         cfg.param_scheduler[1].milestones = [int(args.iters * 0.75), int(args.iters * 0.92)]
     runner = Runner.from_cfg(cfg)
-    runner.train()
-    metrics = runner.val_loop.run()
+    runner.train()  # validates at the last iteration
+    metrics = {k[len('val/'):]: v.current() for k, v in runner.message_hub.log_scalars.items()
+               if k.startswith('val/coco/')}
     checkpoint = osp.join(args.work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
     picture = osp.join(args.work_dir, 'predictions.png')
     draw_predictions(cfg, checkpoint, osp.join(root, 'val'), picture, args.num_shown)

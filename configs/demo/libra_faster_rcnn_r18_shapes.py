@@ -14,7 +14,7 @@ model = dict(
         dict(type='FPN', in_channels=[32, 64, 128, 256], out_channels=64, num_outs=5),
         dict(type='libra_plugin.BFP', in_channels=64, num_levels=5, refine_level=2, refine_type='non_local'),
     ],
-    rpn_head=dict(in_channels=64, feat_channels=64, anchor_generator=dict(scales=[4], ratios=[1.0])),
+    rpn_head=dict(in_channels=64, feat_channels=64, anchor_generator=dict(scales=[4, 6], ratios=[1.0])),
     roi_head=dict(
         bbox_roi_extractor=dict(out_channels=64),
         bbox_head=dict(in_channels=64, fc_out_channels=256, num_classes=3)),
@@ -52,7 +52,8 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters, milestones=[450, 550], gamma=0.1),
 ]
-optim_wrapper = dict(optimizer=dict(lr=0.04, momentum=0.9, weight_decay=1e-4), clip_grad=dict(max_norm=10))
+optim_wrapper = dict(
+    optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=1e-4), clip_grad=dict(max_norm=10))
 default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=2),
