@@ -1,21 +1,18 @@
 """Balanced feature pyramid forward + backward: ours vs mmdet's BFP (non_local refine, 5 levels x 256 channels).
 
 Levels of an 800 x 1344 input (P2 200 x 336 ... P6 13 x 21). Time: median of interleaved runs in one process.
-Peak memory: on CPU the growth of the peak resident set during one fwd+bwd, each variant in a fresh process; on
-CUDA ``max_memory_allocated`` above the inputs.
+Peak memory: the most one fwd+bwd (after a warm-up one) holds above the inputs, each variant in a fresh process
+(``benchmarks/common.py peak_mib``).
 
     python benchmarks/bench_bfp.py [--device cuda] [--batch 2]
 """
 import argparse
 import json
-import os.path as osp
-import subprocess
-import sys
 
 import torch
 from mmdet.models.necks import BFP as MMDetBFP
 
-from common import interleaved_ms, peak_rss_mib, print_table, rss_mib
+from common import interleaved_ms, peak_mib, print_table, run_isolated
 from libra_plugin.models import BFP
 
 SIZES = [(200, 336), (100, 168), (50, 84), (25, 42), (13, 21)]
@@ -39,25 +36,10 @@ def step(neck, xs):
     torch.autograd.backward(outs, [torch.ones_like(o) for o in outs])
 
 
-def peak_memory(kind: str, device: str, batch: int) -> float:
-    """MiB above the inputs during one forward + backward."""
+def child_peak(kind: str, device: str, batch: int) -> float:
     neck, xs = build(kind, device), inputs(batch, device)
-    if device.startswith('cuda'):
-        step(neck, xs)
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-        step(neck, xs)
-        return (torch.cuda.max_memory_allocated() - base) / 2**20
-    base = rss_mib()
     step(neck, xs)
-    return peak_rss_mib() - base
-
-
-def peak_memory_fresh(kind: str, device: str, batch: int) -> float:
-    cmd = [sys.executable, osp.abspath(__file__), '--child', kind, '--device', device, '--batch', str(batch)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])['peak_mib']
+    return peak_mib(lambda: step(neck, xs), device)
 
 
 def run(device: str = 'cpu', batch: int = 1) -> list:
@@ -65,7 +47,8 @@ def run(device: str = 'cpu', batch: int = 1) -> list:
     xs = inputs(batch, device)
     times = interleaved_ms({k: (lambda n=n: step(n, xs)) for k, n in necks.items()}, device, warmup=2,
                            repeats=10)
-    mem = {k: peak_memory_fresh(k, device, batch) for k in necks}
+    mem = {k: json.loads(run_isolated(__file__, '--child', k, '--device', device, '--batch', str(batch)))
+           for k in necks}
     return [
         dict(benchmark=f'BFP non_local fwd+bwd, batch {batch}', device=device, ours=times['ours'],
              ref='mmdet BFP', ref_value=times['mmdet'], unit='ms', ratio=times['ours'] / times['mmdet']),
@@ -83,6 +66,6 @@ if __name__ == '__main__':
     parser.add_argument('--child', choices=['ours', 'mmdet'], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(dict(peak_mib=peak_memory(args.child, args.device, args.batch))))
-    else:
-        print_table('Balanced feature pyramid', run(args.device, args.batch), COLUMNS)
+        print(json.dumps(child_peak(args.child, args.device, args.batch)))
+        raise SystemExit
+    print_table('Balanced feature pyramid', run(args.device, args.batch), COLUMNS)

@@ -1,6 +1,9 @@
 """Timing and memory helpers shared by the side-by-side benchmarks (ours vs the mmdet/mmseg built-in)."""
-import resource
+import os
 import statistics
+import subprocess
+import sys
+import threading
 import time
 from typing import Callable, Dict, List
 
@@ -43,13 +46,47 @@ def interleaved_ms(fns: Dict[str, Callable[[], object]], device: str = 'cpu', wa
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
-def rss_mib() -> float:
+def _rss_mib() -> float:
     with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mib(fn: Callable[[], object], device: str = 'cpu') -> float:
+    """Peak memory taken by ``fn()`` above what was in use before it, in MiB.
+
+    CUDA: ``max_memory_allocated``. CPU: the resident set polled every 0.5 ms while ``fn`` runs; run it in a process
+    started with ``MALLOC_MMAP_THRESHOLD_=65536`` (see :func:`run_isolated`) so that freed tensors leave the
+    resident set at once and it tracks the live memory.
+    """
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        fn()
+        torch.cuda.synchronize()
+        return (torch.cuda.max_memory_allocated() - base) / 2**20
+    base = _rss_mib()
+    peak = [base]
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_mib())
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    fn()
+    done.set()
+    thread.join()
+    return max(peak[0], _rss_mib()) - base
+
+
+def run_isolated(script: str, *args: str) -> str:
+    """Run ``python script args`` in a fresh process whose allocator returns large blocks to the system."""
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
+    return subprocess.run([sys.executable, script, *args], check=True, capture_output=True, text=True,
+                          env=env).stdout
 
 
 def print_table(title: str, rows: List[Dict[str, object]], columns: List[str]) -> None:

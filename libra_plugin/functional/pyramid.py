@@ -29,7 +29,7 @@ def _expand_dim(x: Tensor, dim: int, times: int) -> Tensor:
 
 
 def max_pool_to(x: Tensor, size: Tuple[int, int], deterministic: bool = False) -> Tensor:
-    """``adaptive_max_pool2d(x, size)``, optionally through ``max_pool2d`` only (deterministic on CUDA).
+    """``adaptive_max_pool2d(x, size)``; ``max_pool2d`` for integer ratios, and always with ``deterministic``.
 
     Args:
         x (Tensor): Input of shape ``(B, C, H, W)``.
@@ -43,6 +43,9 @@ def max_pool_to(x: Tensor, size: Tuple[int, int], deterministic: bool = False) -
     out_h, out_w = size
     if (in_h, in_w) == (out_h, out_w):
         return x
+    if in_h % out_h == 0 and in_w % out_w == 0:  # the usual pyramid case: plain pooling, faster than adaptive
+        kernel = (in_h // out_h, in_w // out_w)
+        return F.max_pool2d(x, kernel_size=kernel, stride=kernel)
     if not deterministic:
         return F.adaptive_max_pool2d(x, size)
     rep_h, rep_w = out_h // math.gcd(in_h, out_h), out_w // math.gcd(in_w, out_w)
@@ -69,9 +72,11 @@ def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic:
     size = tuple(inputs[refine_level].shape[-2:])
     total = None
     for i, feat in enumerate(inputs):
-        resized = max_pool_to(feat, size, deterministic) if i < refine_level else F.interpolate(
-            feat, size=size, mode='nearest') if i > refine_level else feat
-        total = resized if total is None else total + resized
+        if i < refine_level:
+            feat = max_pool_to(feat, size, deterministic)
+        elif i > refine_level:
+            feat = F.interpolate(feat, size=size, mode='nearest')
+        total = feat if total is None else total + feat
     return total / len(inputs)
 
 
@@ -108,8 +113,8 @@ def embedded_gaussian_attention(theta: Tensor, phi: Tensor, g: Tensor, scale: fl
     """
     b, c, h, w = theta.shape
 
-    def tokens(t: Tensor) -> Tensor:
-        return t.flatten(2).transpose(1, 2)
+    def tokens(t: Tensor) -> Tensor:  # (B, 1, HW, C'): the 4-d layout selects the fused CPU kernel too
+        return t.flatten(2).transpose(1, 2).unsqueeze(1).contiguous()
 
     y = F.scaled_dot_product_attention(tokens(theta), tokens(phi), tokens(g), scale=scale)
-    return y.transpose(1, 2).reshape(b, g.shape[1], h, w)
+    return y.squeeze(1).transpose(1, 2).reshape(b, g.shape[1], h, w)

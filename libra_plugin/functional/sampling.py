@@ -47,6 +47,30 @@ def _take_top(priority: Tensor, candidates: Tensor, num: int) -> Tensor:
     return candidates[torch.topk(priority, num, sorted=False).indices]
 
 
+def _top_mask(key: Tensor, num: int) -> Tensor:
+    """Boolean mask of the ``num`` largest entries of ``key``."""
+    mask = torch.zeros_like(key, dtype=torch.bool)
+    mask[torch.topk(key, num, sorted=False).indices] = True
+    return mask
+
+
+def quota_per_group(group: Tensor, key: Tensor, quota: int, num_groups: int) -> Tensor:
+    """Mask of the ``quota`` smallest-``key`` members of each group ``0 … num_groups − 1`` (all if fewer).
+
+    One batched ``topk`` over a ``(num_groups, N)`` table instead of a sort: elements outside a group get a key
+    above every real one (keys must lie in ``[0, 1)``), and picks of such fillers are dropped. Elements of group
+    ``-1`` (or any id outside the range) are never picked.
+    """
+    n = key.numel()
+    if quota <= 0 or n == 0:
+        return torch.zeros_like(key, dtype=torch.bool)
+    ids = torch.arange(num_groups, device=key.device)[:, None]
+    table = torch.where(group[None, :] == ids, key[None, :], torch.full_like(key, 2.0)[None, :])
+    vals, idx = torch.topk(table, min(quota, n), dim=1, largest=False, sorted=False)
+    hits = torch.zeros(n, device=key.device).scatter_add_(0, idx.reshape(-1), (vals < 2).reshape(-1).float())
+    return hits > 0
+
+
 def iou_balanced_neg_sample(max_overlaps: Tensor,
                             neg_inds: Tensor,
                             num_expected: int,
@@ -95,40 +119,36 @@ def iou_balanced_neg_sample(max_overlaps: Tensor,
         return neg_inds
     ious = max_overlaps[neg_inds].float()
     m = neg_inds.numel()
+    u = torch.rand(3, m, device=ious.device, generator=generator)  # within-bin order, fill order, final order
     floor = max(float(floor_thr), 0.0)
+    num_iou = int(num_expected * (1 - floor_fraction))
     if floor_thr > 0:
         in_iou = ious >= floor_thr
     elif floor_thr == 0:
         in_iou = ious > 0
     else:
-        in_iou = torch.ones_like(ious, dtype=torch.bool)
-    num_iou = int(num_expected * (1 - floor_fraction))
-    count_iou = in_iou.sum()
+        in_iou = None  # every negative is IoU-sampled
 
-    # bin of every IoU-sampled negative; -1 marks "in no bin" (only possible at mmdet's exclusive top edge)
+    # bin of each negative; -1: in no bin (mmdet's exclusive top edge, or below the floor)
     if bin_range == 'all':
         top = max_overlaps.max().float()
     else:
-        top = torch.where(in_iou, ious, torch.full_like(ious, floor)).max()
-    width = (top - floor) / num_bins
-    edges = floor + torch.arange(num_bins + 1, device=ious.device, dtype=ious.dtype) * width
+        top = (ious if in_iou is None else torch.where(in_iou, ious, torch.full_like(ious, floor))).max()
+    edges = floor + torch.arange(num_bins + 1, device=ious.device, dtype=ious.dtype) * ((top - floor) / num_bins)
     bins = torch.bucketize(ious, edges, right=True) - 1  # edges[b] <= iou < edges[b + 1]
     if bin_range == 'negatives':
         bins = bins.clamp(0, num_bins - 1)  # the largest negative belongs to the last bin
-    bins = torch.where((bins >= 0) & (bins < num_bins), bins, torch.full_like(bins, -1))
-
-    u = _uniform(m, ious, generator)
-    quota = int(num_iou / num_bins)
-    rank = rank_within_groups(torch.where(in_iou, bins, torch.full_like(bins, -2)), u)
-    first_round = in_iou & (bins >= 0) & (rank < quota)
-    # When there are more IoU-sampled negatives than num_iou, mmdet keeps exactly num_iou of them (bin picks first,
-    # then a uniform fill); the rest only compete for what the floor set cannot fill.
-    order_key = torch.where(in_iou, first_round.to(u.dtype) + _uniform(m, ious, generator), torch.full_like(u, -1))
-    iou_rank = torch.empty(m, dtype=torch.long, device=ious.device)
-    iou_rank[torch.argsort(order_key, descending=True)] = torch.arange(m, device=ious.device)
-    kept_iou = in_iou & ((iou_rank < num_iou) | (count_iou <= num_iou))
-    tier = torch.where(kept_iou, 2.0, torch.where(in_iou, 0.0, 1.0))
-    return _take_top(tier + _uniform(m, ious, generator), neg_inds, num_expected)
+    if in_iou is not None:
+        bins = torch.where(in_iou, bins, torch.full_like(bins, -1))
+    first_round = quota_per_group(bins, u[0], int(num_iou / num_bins), num_bins)
+    fill_key = first_round.to(u.dtype) + u[1]  # bin picks first, then a uniform fill
+    if in_iou is None:
+        return _take_top(fill_key, neg_inds, num_expected)
+    # mmdet keeps exactly num_iou IoU-sampled negatives (when it has more); the rest only compete for what the
+    # floor set cannot fill: tiers kept 2 > floor 1 > leftover 0, uniform inside each tier.
+    kept = in_iou & _top_mask(torch.where(in_iou, fill_key, torch.full_like(fill_key, -1.0)), num_iou)
+    tier = kept.to(u.dtype) * 2 + (~in_iou).to(u.dtype)
+    return _take_top(tier + u[2], neg_inds, num_expected)
 
 
 def instance_balanced_pos_sample(gt_inds: Tensor,

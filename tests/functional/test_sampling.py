@@ -122,3 +122,12 @@ def test_pos_cut_when_quota_overshoots():
     out = instance_balanced_pos_sample(gt_inds, torch.arange(200), 16)
     assert out.unique().numel() == 16
     assert torch.bincount(gt_inds[out]).max() <= 3
+
+
+def test_quota_per_group_picks_smallest_keys_per_group():
+    from libra_plugin.functional.sampling import quota_per_group
+    group = torch.tensor([0, 0, 0, 1, 1, 2, -1, 0])
+    key = torch.tensor([0.5, 0.1, 0.9, 0.3, 0.2, 0.7, 0.0, 0.4])
+    # quota 2: group 0 -> keys 0.1, 0.4; group 1 -> both; group 2 -> its only member; group -1 never
+    assert quota_per_group(group, key, 2, 3).tolist() == [False, True, False, True, True, True, False, True]
+    assert not quota_per_group(group, key, 0, 3).any()
