@@ -23,8 +23,6 @@ setup(
     ],
     extras_require={
         'tests': ['pytest'],
-        'fast_eval': ['faster-coco-eval'],
-        'plots': ['matplotlib'],
     },
     license='Apache-2.0',
 )
