@@ -1,5 +1,5 @@
-from .losses import BalancedL1Loss
+from .losses import BalancedL1Loss, GaussianL1Loss
 from .necks import BFP
 from .task_modules import InstanceBalancedPosSampler, IoUBalancedNegSampler
 
-__all__ = ['BalancedL1Loss', 'BFP', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler']
+__all__ = ['BalancedL1Loss', 'GaussianL1Loss', 'BFP', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler']

@@ -1,15 +1,13 @@
 """Balanced L1 loss (Libra R-CNN §3.3) with mmdet's loss contract."""
-from typing import Any, Optional
-
-import torch.nn as nn
 from torch import Tensor
 
-from libra_plugin.functional import balanced_l1, check_reduction, weight_reduce_loss
+from libra_plugin.functional import balanced_l1
 from libra_plugin.registry import MODELS
+from .base import ElementwiseLoss
 
 
 @MODELS.register_module()
-class BalancedL1Loss(nn.Module):
+class BalancedL1Loss(ElementwiseLoss):
     """Balanced L1 loss (Pang et al., CVPR 2019), continuous for every ``beta``.
 
     Inliers (``|x| < beta``) get the gradient ``alpha · ln(b|x|/beta + 1)``, outliers the constant ``gamma``, with
@@ -35,7 +33,7 @@ class BalancedL1Loss(nn.Module):
         >>> import torch
         >>> loss = BalancedL1Loss(beta=0.11)
         >>> loss(torch.zeros(2, 4), torch.ones(2, 4))
-        tensor(1.4454)
+        tensor(1.4536)
     """
 
     def __init__(self,
@@ -45,35 +43,14 @@ class BalancedL1Loss(nn.Module):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0,
                  legacy_beta: bool = False) -> None:
-        super().__init__()
+        super().__init__(reduction, loss_weight)
         for name, value in (('alpha', alpha), ('gamma', gamma), ('beta', beta)):
             if not value > 0:
                 raise ValueError(f'{name} must be > 0, got {value!r}')
-        check_reduction(reduction)
         self.alpha = alpha
         self.gamma = gamma
         self.beta = beta
-        self.reduction = reduction
-        self.loss_weight = loss_weight
         self.legacy_beta = legacy_beta
 
-    def forward(self,
-                pred: Tensor,
-                target: Tensor,
-                weight: Optional[Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None,
-                **kwargs: Any) -> Tensor:
-        """Loss of ``pred`` against ``target``, weighted by ``weight`` and reduced (mmdet's contract)."""
-        if reduction_override is not None:
-            check_reduction(reduction_override, 'reduction_override')
-        reduction = reduction_override or self.reduction
-        if target.numel() == 0:
-            return pred.sum() * 0
-        if pred.shape != target.shape:
-            raise ValueError(f'pred and target must have the same shape, got {tuple(pred.shape)} and '
-                             f'{tuple(target.shape)}')
-        loss = balanced_l1(pred, target, self.alpha, self.gamma, self.beta, self.legacy_beta)
-        if weight is not None and weight.dim() < loss.dim() and weight.shape[0] == loss.shape[0]:
-            weight = weight.reshape(weight.shape + (1, ) * (loss.dim() - weight.dim()))
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+    def elementwise(self, pred: Tensor, target: Tensor) -> Tensor:
+        return balanced_l1(pred, target, self.alpha, self.gamma, self.beta, self.legacy_beta)

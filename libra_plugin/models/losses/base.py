@@ -1,0 +1,51 @@
+"""Shared mmdet loss contract of the element-wise regression losses (Balanced L1, Gaussian L1)."""
+from typing import Any, Optional
+
+import torch.nn as nn
+from torch import Tensor
+
+from libra_plugin.functional import check_reduction, weight_reduce_loss
+
+
+class ElementwiseLoss(nn.Module):
+    """``forward(pred, target, weight, avg_factor, reduction_override)`` over an element-wise :meth:`elementwise`.
+
+    Follows mmdet's ``weighted_loss``: empty targets give ``pred.sum() * 0`` (a zero that back-propagates), the
+    weight multiplies the element-wise loss (an ``(N,)`` weight is broadcast over the coordinates), ``avg_factor``
+    divides the sum for ``'mean'``.
+
+    Args:
+        reduction (str): ``'none'``, ``'mean'`` or ``'sum'``. Defaults to ``'mean'``.
+        loss_weight (float): Multiplier of the loss. Defaults to 1.0.
+    """
+
+    def __init__(self, reduction: str = 'mean', loss_weight: float = 1.0) -> None:
+        super().__init__()
+        check_reduction(reduction)
+        self.reduction = reduction
+        self.loss_weight = loss_weight
+
+    def elementwise(self, pred: Tensor, target: Tensor) -> Tensor:
+        """The unreduced loss, same shape as ``pred``."""
+        raise NotImplementedError
+
+    def forward(self,
+                pred: Tensor,
+                target: Tensor,
+                weight: Optional[Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None,
+                **kwargs: Any) -> Tensor:
+        """Loss of ``pred`` against ``target``, weighted by ``weight`` and reduced."""
+        if reduction_override is not None:
+            check_reduction(reduction_override, 'reduction_override')
+        reduction = reduction_override or self.reduction
+        if target.numel() == 0:
+            return pred.sum() * 0
+        if pred.shape != target.shape:
+            raise ValueError(f'pred and target must have the same shape, got {tuple(pred.shape)} and '
+                             f'{tuple(target.shape)}')
+        loss = self.elementwise(pred, target)
+        if weight is not None and weight.dim() < loss.dim() and weight.shape[0] == loss.shape[0]:
+            weight = weight.reshape(weight.shape + (1, ) * (loss.dim() - weight.dim()))
+        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
