@@ -1,5 +1,8 @@
-from .losses import BalancedL1Loss, GaussianL1Loss
+from .losses import BalancedL1Loss, GaussianL1Loss, LovaszHingeLoss, LovaszSoftmaxLoss
 from .necks import BFP
 from .task_modules import InstanceBalancedPosSampler, IoUBalancedNegSampler
 
-__all__ = ['BalancedL1Loss', 'GaussianL1Loss', 'BFP', 'InstanceBalancedPosSampler', 'IoUBalancedNegSampler']
+__all__ = [
+    'BalancedL1Loss', 'GaussianL1Loss', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'BFP', 'InstanceBalancedPosSampler',
+    'IoUBalancedNegSampler'
+]

@@ -1,4 +1,5 @@
 from .balanced_l1_loss import BalancedL1Loss
 from .gaussian_l1_loss import GaussianL1Loss
+from .lovasz_loss import LovaszHingeLoss, LovaszSoftmaxLoss
 
-__all__ = ['BalancedL1Loss', 'GaussianL1Loss']
+__all__ = ['BalancedL1Loss', 'GaussianL1Loss', 'LovaszHingeLoss', 'LovaszSoftmaxLoss']

@@ -1,0 +1,122 @@
+"""Lovász hinge and Lovász-softmax (Berman et al., CVPR 2018, arXiv:1705.08790), vectorised, pure torch.
+
+The Lovász extension of the Jaccard loss: sort the errors in decreasing order, and weight each by the increase of
+the Jaccard loss when it is added. For sorted labels ``y`` with ``p`` positives::
+
+    I_i = p − cumsum(y)_i,   U_i = p + cumsum(1 − y)_i,   J_i = 1 − I_i / U_i,   g = (J_1, J_2 − J_1, …)
+    loss = Σ_i relu(e_i) · g_i   (hinge)   or   Σ_i e_i · g_i   (softmax, e = |1[y=c] − p_c|)
+
+All images (and classes) are handled by one sort of a ``(rows, N)`` table instead of a Python loop. Excluded
+pixels (ignored, or weight 0) get the error ``−inf`` so they sort after every valid one and change no ``I``/``U``
+before them: they are left out exactly, as when the reference removes them before sorting. A pixel weight ``w``
+enters the counts (``I``, ``U`` from weighted sums), i.e. the Lovász extension of the weighted Jaccard index; with
+weights in {0, 1} this is the reference on the kept pixels.
+"""
+from typing import Optional, Sequence, Union
+
+import torch
+from torch import Tensor
+
+
+def _lovasz_rows(errors: Tensor, fg: Tensor, weight: Tensor, hinge: bool) -> Tensor:
+    """Lovász loss of every row of ``errors`` (``(R, N)``), with labels ``fg`` and weights ``weight`` (0: out)."""
+    keep = weight > 0
+    errors = torch.where(keep, errors, torch.full_like(errors, float('-inf')))
+    errors_sorted, perm = torch.sort(errors, dim=1, descending=True)
+    fg_sorted = fg.gather(1, perm)
+    w_sorted = weight.gather(1, perm)
+    pos = (fg_sorted * w_sorted).sum(1, keepdim=True)
+    inter = pos - (fg_sorted * w_sorted).cumsum(1)
+    union = pos + ((1 - fg_sorted) * w_sorted).cumsum(1)
+    jaccard = 1 - inter / union.clamp_min(torch.finfo(union.dtype).tiny)
+    grad = torch.cat([jaccard[:, :1], jaccard[:, 1:] - jaccard[:, :-1]], dim=1)
+    vals = errors_sorted.clamp_min(0) if hinge else torch.where(torch.isinf(errors_sorted), 0, errors_sorted)
+    return (vals * grad).sum(1)
+
+
+def _mean_over(losses: Tensor, include: Tensor) -> Tensor:
+    """Mean of ``losses`` over the included entries; 0 (with a gradient path) when none is included."""
+    include = include.to(losses.dtype)
+    return (losses * include).sum() / include.sum().clamp_min(1)
+
+
+def lovasz_hinge(logits: Tensor,
+                 labels: Tensor,
+                 valid: Optional[Tensor] = None,
+                 weight: Optional[Tensor] = None,
+                 per_image: bool = True) -> Tensor:
+    """Binary Lovász hinge loss.
+
+    Args:
+        logits (Tensor): Foreground logits ``(B, ...)`` (any trailing shape, e.g. ``(B, H, W)``).
+        labels (Tensor): 0/1 labels, same shape (values of excluded pixels do not matter).
+        valid (Tensor, optional): Boolean mask of the pixels to use, same shape. Defaults to all.
+        weight (Tensor, optional): Non-negative pixel weights, same shape. Defaults to 1.
+        per_image (bool): Mean of the per-image losses over images with at least one valid pixel (the
+            reference's default); otherwise the batch is one set. Defaults to True.
+
+    Returns:
+        Tensor: Scalar loss (0 with a gradient path when no pixel is valid).
+
+    Example:
+        >>> lovasz_hinge(torch.tensor([[2.0, -1.0]]), torch.tensor([[1, 0]]))
+        tensor(0.)
+    """
+    b = logits.shape[0]
+    rows = b if per_image else 1
+    x = logits.reshape(rows, -1)
+    fg = labels.reshape(rows, -1).to(x.dtype)
+    w = torch.ones_like(x) if weight is None else weight.reshape(rows, -1).to(x.dtype)
+    if valid is not None:
+        w = w * valid.reshape(rows, -1).to(x.dtype)
+    errors = 1 - x * (2 * fg - 1)
+    losses = _lovasz_rows(errors, fg, w, hinge=True)
+    return _mean_over(losses, (w > 0).any(1))
+
+
+def lovasz_softmax(probs: Tensor,
+                   labels: Tensor,
+                   valid: Optional[Tensor] = None,
+                   weight: Optional[Tensor] = None,
+                   classes: Union[str, Sequence[int]] = 'present',
+                   per_image: bool = False) -> Tensor:
+    """Multi-class Lovász-softmax loss.
+
+    Args:
+        probs (Tensor): Class probabilities ``(B, C, ...)`` (softmax of the logits).
+        labels (Tensor): Class indices ``(B, ...)``; values of excluded pixels do not matter.
+        valid (Tensor, optional): Boolean mask ``(B, ...)`` of the pixels to use. Defaults to all.
+        weight (Tensor, optional): Non-negative pixel weights ``(B, ...)``. Defaults to 1.
+        classes (str | Sequence[int]): ``'present'`` (classes present among the valid labels, per image when
+            ``per_image``), ``'all'``, or a list of class indices. Defaults to ``'present'``.
+        per_image (bool): Mean over images of per-image losses; otherwise the batch is one set. Defaults to False.
+
+    Returns:
+        Tensor: Scalar loss: the mean over included (image, class) pairs of the class's Lovász loss, averaged per
+        image first when ``per_image``.
+    """
+    b, c = probs.shape[:2]
+    rows = b if per_image else 1
+    p = probs.reshape(b, c, -1)
+    if not per_image:
+        p = p.transpose(0, 1).reshape(1, c, -1)
+    n = p.shape[-1]
+    lab = labels.reshape(rows, 1, n)
+    w = torch.ones(rows, 1, n, dtype=p.dtype, device=p.device) if weight is None else weight.reshape(
+        rows, 1, n).to(p.dtype)
+    if valid is not None:
+        w = w * valid.reshape(rows, 1, n).to(p.dtype)
+    fg = (lab == torch.arange(c, device=p.device)[None, :, None]).to(p.dtype)  # (rows, C, N)
+    w = w.expand(rows, c, n)
+    losses = _lovasz_rows((fg - p).abs().reshape(rows * c, n), fg.reshape(rows * c, n),
+                          w.reshape(rows * c, n), hinge=False).reshape(rows, c)
+    if classes == 'present':
+        include = ((fg * w) > 0).any(-1)
+    elif classes == 'all':
+        include = (w > 0).any(-1)
+    else:
+        include = torch.zeros(rows, c, dtype=torch.bool, device=p.device)
+        include[:, list(classes)] = True
+        include &= (w > 0).any(-1)
+    per_row = (losses * include).sum(1) / include.sum(1).clamp_min(1)
+    return _mean_over(per_row, include.any(1))
