@@ -15,6 +15,6 @@ SCOPE = 'libra_plugin'
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope=SCOPE, locations=['libra_plugin.models'])
 TASK_UTILS = Registry(
     'task util', parent=MMENGINE_TASK_UTILS, scope=SCOPE, locations=['libra_plugin.models'])
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope=SCOPE)
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope=SCOPE, locations=['libra_plugin.engine'])
 
 __all__ = ['SCOPE', 'MODELS', 'TASK_UTILS', 'HOOKS']

@@ -1,5 +1,6 @@
 from .balanced_l1_loss import BalancedL1Loss
 from .gaussian_l1_loss import GaussianL1Loss
+from .ib_focal_loss import IBFocalLoss
 from .lovasz_loss import LovaszHingeLoss, LovaszSoftmaxLoss
 
-__all__ = ['BalancedL1Loss', 'GaussianL1Loss', 'LovaszHingeLoss', 'LovaszSoftmaxLoss']
+__all__ = ['BalancedL1Loss', 'GaussianL1Loss', 'IBFocalLoss', 'LovaszHingeLoss', 'LovaszSoftmaxLoss']

@@ -1,0 +1,66 @@
+"""Pixel counts per class over a segmentation dataset's label maps, cached on disk, and IB class weights."""
+import hashlib
+import json
+import os
+import os.path as osp
+from typing import Optional
+
+import numpy as np
+
+
+def _lookup(label_map: Optional[dict], reduce_zero_label: bool) -> np.ndarray:
+    lut = np.arange(256, dtype=np.int64)
+    if reduce_zero_label:
+        lut = np.where(lut == 0, 255, lut - 1)
+        lut[255] = 255
+    if label_map:
+        mapped = lut.copy()
+        for old, new in label_map.items():
+            mapped[lut == old] = new
+        lut = mapped
+    return lut
+
+
+def count_classes(dataset, num_classes: int, ignore_index: int = 255, cache_dir: Optional[str] = None) -> np.ndarray:
+    """Pixels of each class ``0 … num_classes − 1`` in the label maps of an mmseg dataset.
+
+    Reads every ``seg_map_path`` of ``dataset`` (``get_data_info``), applies its ``label_map`` and
+    ``reduce_zero_label`` as mmseg's ``LoadAnnotations`` would, and counts. The result is cached in
+    ``cache_dir`` (default ``~/.cache/libra_plugin/class_counts``) under a key of the files (paths, sizes, times)
+    and the mapping, so a second run (or a resume) reads one small JSON.
+
+    Raises:
+        ValueError: a label map holds values that are neither classes nor ``ignore_index``.
+    """
+    from PIL import Image
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    lut = _lookup(infos[0].get('label_map') if infos else None, bool(infos and infos[0].get('reduce_zero_label')))
+    key = hashlib.sha1(json.dumps([[i['seg_map_path'], os.path.getsize(i['seg_map_path']),
+                                    os.path.getmtime(i['seg_map_path'])] for i in infos] +
+                                  [lut.tolist(), num_classes, ignore_index]).encode()).hexdigest()[:20]
+    cache_dir = cache_dir or osp.join(osp.expanduser('~'), '.cache', 'libra_plugin', 'class_counts')
+    path = osp.join(cache_dir, f'{key}.json')
+    if osp.exists(path):
+        with open(path) as f:
+            return np.array(json.load(f), dtype=np.int64)
+    counts = np.zeros(256, dtype=np.int64)
+    for info in infos:
+        counts += np.bincount(lut[np.asarray(Image.open(info['seg_map_path'])).ravel()], minlength=256)[:256]
+    bad = [int(v) for v in np.nonzero(counts)[0] if v >= num_classes and v != ignore_index]
+    if bad:
+        raise ValueError(f'label maps hold values {bad} outside the {num_classes} classes and ignore_index='
+                         f'{ignore_index}; map them with the dataset\'s classes/label_map')
+    os.makedirs(cache_dir, exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(counts[:num_classes].tolist(), f)
+    return counts[:num_classes]
+
+
+def inverse_frequency_weights(counts: np.ndarray) -> np.ndarray:
+    """``w_c = (1/n_c) / Σ_k (1/n_k) · K`` over the classes present; absent classes get 0 (never a label)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    present = counts > 0
+    if not present.any():
+        raise ValueError('no labelled pixel in the training set: class weights cannot be counted')
+    inv = np.where(present, 1.0 / np.where(present, counts, 1.0), 0.0)
+    return inv / inv.sum() * present.sum()

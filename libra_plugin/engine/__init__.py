@@ -1,0 +1,3 @@
+from .ib_loss_hook import IBLossHook
+
+__all__ = ['IBLossHook']

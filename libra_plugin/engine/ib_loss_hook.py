@@ -1,0 +1,126 @@
+"""Training-time wiring of ``IBFocalLoss``: features from the decode heads, class counts, the CE -> IB switch."""
+import math
+from typing import List, Optional, Tuple
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from libra_plugin.datasets.class_counts import count_classes, inverse_frequency_weights
+from libra_plugin.models.losses.ib_focal_loss import IBFocalLoss
+from libra_plugin.registry import HOOKS
+
+SWITCHES = ('iter', 'epoch', 'loss_min')
+
+
+def find_ib_losses(model: torch.nn.Module) -> List[Tuple[torch.nn.Module, IBFocalLoss]]:
+    """``(head, loss)`` for every ``IBFocalLoss`` among the ``loss_decode`` of heads that have a ``conv_seg``."""
+    found = []
+    for module in model.modules():
+        losses = getattr(module, 'loss_decode', None)
+        if losses is None:
+            continue
+        for loss in (losses if isinstance(losses, torch.nn.ModuleList) else [losses]):
+            if isinstance(loss, IBFocalLoss):
+                if not isinstance(getattr(module, 'conv_seg', None), torch.nn.Module):
+                    raise ValueError(f'IBFocalLoss is configured on {type(module).__name__}, which has no conv_seg '
+                                     'whose input could serve as the per-pixel feature')
+                found.append((module, loss))
+    return found
+
+
+@HOOKS.register_module()
+class IBLossHook(Hook):
+    """Feeds ``IBFocalLoss`` its features and class weights, and switches it from CE to IB focal.
+
+    * Features: a forward pre-hook on every such head's ``conv_seg`` hands its input (the penultimate feature
+      ``h``) to the loss; works for any mmseg decode head ending in ``conv_seg``, no subclass needed.
+    * ``class_weight='auto'``: pixel counts of the training labels (cached, see ``count_classes``) give
+      ``w_c ∝ 1/n_c``, normalised to sum to the number of classes.
+    * Switch (seed paper: CE first, IB focal from the epoch where the CE loss is lowest): ``'iter'``/``'epoch'``
+      at ``at``; ``'loss_min'`` when the smoothed training loss (EMA with factor ``smooth``) has not improved by
+      more than ``min_delta`` for ``patience`` iterations. The switch is logged; its state lives in the loss's
+      buffers and the message hub, so a resumed run continues in the right phase.
+
+    Args:
+        switch (str): ``'iter'``, ``'epoch'`` or ``'loss_min'``. Defaults to ``'loss_min'``.
+        at (int, optional): Iteration or epoch of the switch (``'iter'``/``'epoch'``).
+        patience (int): Iterations without improvement for ``'loss_min'``. Defaults to 200.
+        smooth (float): EMA factor of the loss for ``'loss_min'``, in ``[0, 1)``. Defaults to 0.98.
+        min_delta (float): Smallest improvement that counts. Defaults to 0.
+        cache_dir (str, optional): Where class counts are cached. Defaults to ``~/.cache/libra_plugin``.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self,
+                 switch: str = 'loss_min',
+                 at: Optional[int] = None,
+                 patience: int = 200,
+                 smooth: float = 0.98,
+                 min_delta: float = 0.0,
+                 cache_dir: Optional[str] = None) -> None:
+        if switch not in SWITCHES:
+            raise ValueError(f'switch must be one of {SWITCHES}, got {switch!r}')
+        if switch in ('iter', 'epoch') and not (isinstance(at, int) and at >= 0):
+            raise ValueError(f"at must be an integer >= 0 with switch={switch!r}, got {at!r}")
+        if not (isinstance(patience, int) and patience >= 1):
+            raise ValueError(f'patience must be an integer >= 1, got {patience!r}')
+        if not 0 <= smooth < 1:
+            raise ValueError(f'smooth must be in [0, 1), got {smooth!r}')
+        self.switch = switch
+        self.at = at
+        self.patience = patience
+        self.smooth = smooth
+        self.min_delta = min_delta
+        self.cache_dir = cache_dir
+        self.losses: List[IBFocalLoss] = []
+
+    def before_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        pairs = find_ib_losses(model)
+        if not pairs:
+            raise ValueError('IBLossHook found no IBFocalLoss in any decode head (loss_decode) of the model')
+        for head, loss in pairs:
+            head.conv_seg.register_forward_pre_hook(lambda _m, args, loss=loss: setattr(loss, 'feature', args[0]))
+            if loss.auto_class_weight and loss.class_weight.numel() == 0:
+                counts = count_classes(runner.train_dataloader.dataset, head.num_classes, head.ignore_index,
+                                       self.cache_dir)
+                loss.set_class_weight(torch.as_tensor(inverse_frequency_weights(counts)))
+                runner.logger.info(f'IBFocalLoss class pixel counts {counts.tolist()}, weights '
+                                   f'{[round(w, 4) for w in loss.class_weight.tolist()]}')
+        self.losses = [loss for _, loss in pairs]
+
+    def _switch(self, runner, reason: str) -> None:
+        if all(bool(loss.active) for loss in self.losses):
+            return
+        for loss in self.losses:
+            loss.start_ib()
+        runner.message_hub.update_info('ib_switch_iter', runner.iter + 1)
+        runner.logger.info(f'IBLossHook: switching from CE to IB focal loss after iteration {runner.iter + 1} '
+                           f'({reason})')
+
+    def before_train_epoch(self, runner) -> None:
+        if self.switch == 'epoch' and runner.epoch >= self.at:
+            self._switch(runner, f'epoch {runner.epoch} reached')
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if self.switch == 'iter' and runner.iter + 1 >= self.at:
+            self._switch(runner, f'iteration {self.at} reached')
+        if self.switch != 'loss_min' or outputs is None or all(bool(loss.active) for loss in self.losses):
+            return
+        hub = runner.message_hub
+        value = float(outputs['loss'])
+        ema = hub.get_info('ib_loss_ema')
+        ema = value if ema is None else self.smooth * ema + (1 - self.smooth) * value
+        best = hub.get_info('ib_loss_best', math.inf)
+        since = hub.get_info('ib_loss_since_best', 0)
+        if ema < best - self.min_delta:
+            best, since = ema, 0
+        else:
+            since += 1
+        hub.update_info('ib_loss_ema', ema)
+        hub.update_info('ib_loss_best', best)
+        hub.update_info('ib_loss_since_best', since)
+        if since >= self.patience:
+            self._switch(runner, f'smoothed loss {ema:.4f} not below its minimum {best:.4f} for {since} iterations')

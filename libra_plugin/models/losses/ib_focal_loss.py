@@ -1,0 +1,132 @@
+"""Influence-balanced focal loss per pixel, with mmseg's loss contract and a CE warm-up."""
+from typing import Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from libra_plugin.functional.ib_focal import ib_focal
+from libra_plugin.registry import MODELS
+
+HOOK_HINT = ("add custom_hooks=[dict(type='libra_plugin.IBLossHook')] to the config: it feeds each decode head's "
+             "input of conv_seg to its IBFocalLoss")
+
+
+@MODELS.register_module()
+class IBFocalLoss(nn.Module):
+    """Influence-balanced focal loss (Park et al., ICCV 2021) applied per pixel, after a cross-entropy warm-up.
+
+    Per pixel: ``w_y · CE`` turned focal, ``(1 − e^{−CE_w})^γ · CE_w``, divided by the pixel's influence
+    ``‖softmax(x) − onehot(y)‖₁ · ‖h‖₁`` (plus ε) and scaled by α; ``h`` is the pixel's penultimate feature, the
+    decode head's input to ``conv_seg``, upsampled like the logits. ``IBLossHook`` (a custom hook) captures those
+    features for any mmseg head that ends in ``conv_seg``, counts the class frequencies for ``class_weight='auto'``
+    and switches this loss from CE to IB focal; the state (switched, α) lives in buffers, so it is saved in
+    checkpoints and restored on resume.
+
+    A fixed per-pixel α makes the loss collapse by orders of magnitude at the switch (pseulki/IB-Loss#1).
+    ``alpha='auto'`` sets α at the first IB step so that the IB focal loss equals the CE loss on that batch, then
+    keeps it.
+
+    Args:
+        alpha (float | str): α, or ``'auto'``. Defaults to ``'auto'``.
+        gamma (float): Focusing exponent γ ``>= 0`` (0: IB loss). Defaults to 1.0.
+        class_weight (Sequence[float] | str, optional): ``w_c`` per class, ``'auto'`` (``∝ 1/n_c`` normalised to
+            sum to the number of classes, counted by ``IBLossHook`` on the training labels), or None (all 1).
+            Defaults to None.
+        eps (float): ε in the influence denominator. Defaults to 1e-3.
+        avg_non_ignore (bool): Average over non-ignored pixels only (mmseg's option); else over all pixels.
+            Defaults to False.
+        loss_weight (float): Multiplier of the loss. Defaults to 1.0.
+        loss_name (str): Key in the losses dict. Defaults to ``'loss_ib_focal'``.
+
+    Shape:
+        - cls_score: ``(B, C, H, W)`` logits; label: ``(B, H, W)``; weight: ``(B, H, W)`` or None.
+    """
+
+    def __init__(self,
+                 alpha: Union[float, str] = 'auto',
+                 gamma: float = 1.0,
+                 class_weight: Optional[Union[Sequence[float], str]] = None,
+                 eps: float = 1e-3,
+                 avg_non_ignore: bool = False,
+                 loss_weight: float = 1.0,
+                 loss_name: str = 'loss_ib_focal') -> None:
+        super().__init__()
+        if alpha != 'auto' and not (isinstance(alpha, (int, float)) and alpha > 0):
+            raise ValueError(f"alpha must be a number > 0 or 'auto', got {alpha!r}")
+        if not (isinstance(gamma, (int, float)) and gamma >= 0):
+            raise ValueError(f'gamma must be a number >= 0, got {gamma!r}')
+        if not eps > 0:
+            raise ValueError(f'eps must be > 0, got {eps!r}')
+        if isinstance(class_weight, str) and class_weight != 'auto':
+            raise ValueError(f"class_weight must be a list of floats, 'auto' or None, got {class_weight!r}")
+        if not loss_name.startswith('loss_'):
+            raise ValueError(f"loss_name must start with 'loss_' (mmseg logs only such keys), got {loss_name!r}")
+        self.auto_alpha = alpha == 'auto'
+        self.gamma = float(gamma)
+        self.eps = eps
+        self.avg_non_ignore = avg_non_ignore
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+        self.auto_class_weight = class_weight == 'auto'
+        self.register_buffer('active', torch.tensor(False))
+        self.register_buffer('alpha', torch.tensor(0.0 if self.auto_alpha else float(alpha)))
+        weights = [] if class_weight is None or self.auto_class_weight else [float(w) for w in class_weight]
+        self.register_buffer('class_weight', torch.tensor(weights))
+        self.feature: Optional[Tensor] = None
+        self._alpha_known = not self.auto_alpha
+
+    @property
+    def loss_name(self) -> str:
+        """The key of this loss in the losses dict (mmseg)."""
+        return self._loss_name
+
+    def set_class_weight(self, weight: Tensor) -> None:
+        """Set ``w_c`` (used by ``IBLossHook`` for ``class_weight='auto'``)."""
+        self.class_weight = weight.detach().to(self.class_weight.device, torch.float32)
+
+    def start_ib(self) -> None:
+        """Switch from CE to IB focal (``IBLossHook`` calls it at the configured point)."""
+        self.active.fill_(True)
+
+    def forward(self,
+                cls_score: Tensor,
+                label: Tensor,
+                weight: Optional[Tensor] = None,
+                ignore_index: int = 255,
+                **kwargs) -> Tensor:
+        """CE before the switch, IB focal after it; pixels equal to ``ignore_index`` are left out."""
+        num_classes = cls_score.shape[1]
+        valid = label != ignore_index
+        labels = torch.where(valid, label, torch.zeros_like(label))
+        class_weight = self.class_weight if self.class_weight.numel() else None
+        if class_weight is not None and class_weight.numel() != num_classes:
+            raise ValueError(f'class_weight has {class_weight.numel()} entries but the head predicts {num_classes} '
+                             'classes')
+        if self.auto_class_weight and class_weight is None and self.active:
+            raise ValueError("class_weight='auto' was never counted: " + HOOK_HINT)
+        feature, self.feature = self.feature, None  # used once: never a stale batch's
+        ce = ib_focal(cls_score, labels, None, gamma=0.0)
+        if not self.active:
+            return self._reduce(ce, valid, weight)
+        if feature is None:
+            raise ValueError('IBFocalLoss received no features: ' + HOOK_HINT)
+        norm = F.interpolate(feature.float().abs().sum(1, keepdim=True), size=cls_score.shape[2:], mode='bilinear',
+                             align_corners=False)[:, 0]
+        unit = ib_focal(cls_score, labels, norm, alpha=1.0, gamma=self.gamma, class_weight=class_weight,
+                        eps=self.eps)
+        if not self._alpha_known:
+            self._alpha_known = bool(self.alpha > 0)  # set before (e.g. restored from a checkpoint)
+        if not self._alpha_known:  # the switch batch: alpha keeps the loss at the size of CE, then stays fixed
+            self.alpha.copy_((self._reduce(ce, valid, weight) / self._reduce(unit, valid, weight).clamp_min(
+                1e-12)).detach())
+            self._alpha_known = True
+        return self._reduce(unit * self.alpha, valid, weight)
+
+    def _reduce(self, loss: Tensor, valid: Tensor, weight: Optional[Tensor]) -> Tensor:
+        loss = loss * valid
+        if weight is not None:
+            loss = loss * weight
+        denom = valid.sum().clamp_min(1) if self.avg_non_ignore else loss.numel()
+        return self.loss_weight * loss.sum() / denom

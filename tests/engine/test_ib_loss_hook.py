@@ -1,0 +1,106 @@
+import logging
+import os.path as osp
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import MessageHub
+from PIL import Image
+
+from libra_plugin.datasets.class_counts import count_classes, inverse_frequency_weights
+from libra_plugin.engine import IBLossHook
+from libra_plugin.models import IBFocalLoss
+
+
+class LabelSet:
+    """The part of an mmseg dataset that class counting uses."""
+
+    def __init__(self, paths, label_map=None):
+        self.paths, self.label_map = paths, label_map
+
+    def __len__(self):
+        return len(self.paths)
+
+    def get_data_info(self, i):
+        return dict(seg_map_path=self.paths[i], label_map=self.label_map, reduce_zero_label=False)
+
+
+@pytest.fixture
+def label_set(tmp_path):
+    paths = []
+    for i, values in enumerate([[0] * 10 + [1] * 2 + [3] * 4, [0] * 12 + [255] * 4]):
+        path = str(tmp_path / f'{i}.png')
+        Image.fromarray(np.array(values, dtype=np.uint8).reshape(4, 4)).save(path)
+        paths.append(path)
+    return LabelSet(paths)
+
+
+def _model():
+    from mmseg.models.decode_heads import FCNHead
+    return FCNHead(in_channels=4, channels=4, num_convs=1, num_classes=4,
+                   loss_decode=[dict(type='libra_plugin.IBFocalLoss', class_weight='auto'),
+                                dict(type='CrossEntropyLoss', loss_weight=0.5)])
+
+
+def _runner(model, dataset, name):
+    return SimpleNamespace(model=model, train_dataloader=SimpleNamespace(dataset=dataset), iter=0, epoch=0,
+                           message_hub=MessageHub.get_instance(name), logger=logging.getLogger(name))
+
+
+def test_counts_are_cached_and_weights_inverse_frequency(label_set, tmp_path):
+    counts = count_classes(label_set, 4, cache_dir=str(tmp_path / 'cache'))
+    assert counts.tolist() == [22, 2, 0, 4]
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(label_set.paths[0])  # changed file -> new key
+    assert count_classes(label_set, 4, cache_dir=str(tmp_path / 'cache')).tolist() == [28, 0, 0, 0]
+    w = inverse_frequency_weights(np.array([22, 2, 0, 4]))
+    # 1/22, 1/2, -, 1/4 normalised to sum to the 3 present classes; the absent class gets 0
+    inv = np.array([1 / 22, 1 / 2, 0, 1 / 4])
+    np.testing.assert_allclose(w, inv / inv.sum() * 3)
+
+
+def test_counts_reject_unknown_labels(label_set, tmp_path):
+    with pytest.raises(ValueError, match=r'label maps hold values \[3\] outside the 3 classes and ignore_index=255'):
+        count_classes(label_set, 3, cache_dir=str(tmp_path / 'c'))
+
+
+def test_hook_feeds_features_weights_and_switches_at_iteration(label_set, tmp_path):
+    head = _model()
+    runner = _runner(head, label_set, 'hook_iter')
+    hook = IBLossHook(switch='iter', at=2, cache_dir=str(tmp_path / 'cache'))
+    hook.before_train(runner)
+    loss = head.loss_decode[0]
+    assert loss.class_weight.numel() == 4 and loss.class_weight[2] == 0
+    feats = [torch.randn(2, 4, 8, 8)]
+    head.forward(feats)
+    assert loss.feature is not None and loss.feature.shape == (2, 4, 8, 8)  # conv_seg's input
+    hook.after_train_iter(runner, 0)
+    assert not bool(loss.active)
+    runner.iter = 1
+    hook.after_train_iter(runner, 1)
+    assert bool(loss.active) and runner.message_hub.get_info('ib_switch_iter') == 2
+
+
+def test_hook_switches_when_smoothed_loss_stops_improving(label_set, tmp_path):
+    head = _model()
+    runner = _runner(head, label_set, 'hook_min')
+    hook = IBLossHook(switch='loss_min', patience=3, smooth=0.0, cache_dir=str(tmp_path / 'cache'))
+    hook.before_train(runner)
+    for it, value in enumerate([3.0, 2.0, 1.0, 1.5, 1.2, 1.1]):
+        runner.iter = it
+        hook.after_train_iter(runner, it, outputs=dict(loss=torch.tensor(value)))
+        assert bool(head.loss_decode[0].active) == (it == 5)  # 3 iterations without beating 1.0
+
+
+def test_hook_errors():
+    with pytest.raises(ValueError, match=r"switch must be one of \('iter', 'epoch', 'loss_min'\), got 'best'"):
+        IBLossHook(switch='best')
+    with pytest.raises(ValueError, match="at must be an integer >= 0 with switch='iter', got None"):
+        IBLossHook(switch='iter')
+    runner = _runner(torch.nn.Linear(2, 2), None, 'hook_err')
+    with pytest.raises(ValueError, match='IBLossHook found no IBFocalLoss'):
+        IBLossHook().before_train(runner)
+    odd = torch.nn.Module()
+    odd.loss_decode = IBFocalLoss()
+    with pytest.raises(ValueError, match='IBFocalLoss is configured on Module, which has no conv_seg'):
+        IBLossHook().before_train(_runner(odd, None, 'hook_err2'))

@@ -1,0 +1,95 @@
+import pytest
+import torch
+import torch.nn.functional as F
+
+from libra_plugin.functional.ib_focal import ib_focal
+from libra_plugin.models import IBFocalLoss
+
+
+def _batch(seed=0, b=2, c=4, h=8, w=8):
+    g = torch.Generator().manual_seed(seed)
+    logits = torch.randn(b, c, h, w, generator=g)
+    label = torch.randint(0, c, (b, h, w), generator=g)
+    label[:, 0] = 255
+    feature = torch.randn(b, 6, h // 2, w // 2, generator=g)
+    return logits, label, feature
+
+
+def test_before_switch_is_mmseg_cross_entropy():
+    logits, label, _ = _batch()
+    loss = IBFocalLoss()
+    expected = F.cross_entropy(logits, label, ignore_index=255, reduction='sum') / label.numel()
+    torch.testing.assert_close(loss(logits, label), expected)
+    avg = IBFocalLoss(avg_non_ignore=True)(logits, label)
+    torch.testing.assert_close(avg, F.cross_entropy(logits, label, ignore_index=255))
+
+
+def test_after_switch_equals_function_with_upsampled_feature_norm():
+    logits, label, feature = _batch()
+    loss = IBFocalLoss(alpha=50.0, gamma=2.0, class_weight=[1.0, 2.0, 0.5, 1.0])
+    loss.start_ib()
+    loss.feature = feature
+    out = loss(logits, label)
+    norm = F.interpolate(feature.abs().sum(1, keepdim=True), size=(8, 8), mode='bilinear')[:, 0]
+    valid = label != 255
+    ref = ib_focal(logits, torch.where(valid, label, 0), norm, 50.0, 2.0, torch.tensor([1.0, 2.0, 0.5, 1.0]))
+    torch.testing.assert_close(out, (ref * valid).sum() / label.numel())
+    assert loss.feature is None  # consumed: never reused for another batch
+
+
+def test_auto_alpha_keeps_the_loss_size_at_the_switch_then_stays():
+    logits, label, feature = _batch()
+    loss = IBFocalLoss(alpha='auto')
+    ce = loss(logits, label)
+    loss.start_ib()
+    loss.feature = feature
+    torch.testing.assert_close(loss(logits, label), ce)
+    alpha = loss.alpha.clone()
+    assert alpha > 0
+    logits2, label2, feature2 = _batch(seed=1)
+    loss.feature = feature2
+    loss(logits2, label2)
+    assert torch.equal(loss.alpha, alpha)
+    restored = IBFocalLoss(alpha='auto')
+    restored.load_state_dict(loss.state_dict())  # what a resume does
+    assert bool(restored.active) and torch.equal(restored.alpha, alpha)
+
+
+def test_all_ignored_is_zero_with_gradient():
+    logits, label, feature = _batch()
+    x = logits.clone().requires_grad_()
+    loss = IBFocalLoss(alpha=10.0)
+    loss.start_ib()
+    loss.feature = feature
+    out = loss(x, torch.full_like(label, 255))
+    out.backward()
+    assert out.item() == 0 and torch.isfinite(x.grad).all()
+
+
+def test_missing_features_is_an_error_not_a_fallback():
+    logits, label, _ = _batch()
+    loss = IBFocalLoss()
+    loss.start_ib()
+    with pytest.raises(ValueError, match=r"IBFocalLoss received no features: add custom_hooks=\[dict\("
+                                         r"type='libra_plugin.IBLossHook'\)\]"):
+        loss(logits, label)
+
+
+@pytest.mark.parametrize('kwargs,message', [
+    (dict(alpha=0), "alpha must be a number > 0 or 'auto', got 0"),
+    (dict(alpha='big'), "alpha must be a number > 0 or 'auto', got 'big'"),
+    (dict(gamma=-1), 'gamma must be a number >= 0, got -1'),
+    (dict(eps=0), 'eps must be > 0, got 0'),
+    (dict(class_weight='inverse'), "class_weight must be a list of floats, 'auto' or None, got 'inverse'"),
+    (dict(loss_name='ib'), "loss_name must start with 'loss_' (mmseg logs only such keys), got 'ib'"),
+])
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError) as err:
+        IBFocalLoss(**kwargs)
+    assert str(err.value) == message
+
+
+def test_class_weight_size_mismatch():
+    logits, label, _ = _batch()
+    with pytest.raises(ValueError, match='class_weight has 2 entries but the head predicts 4 classes'):
+        IBFocalLoss(class_weight=[1.0, 2.0])(logits, label)
