@@ -10,16 +10,17 @@ try:
 except ImportError:  # pure-torch use: ``libra_plugin.functional`` needs no OpenMMLab package
     __all__ = ['__version__']
 else:
+    from .datasets import CamVidDataset
     from .engine import IBLossHook
     from .models import (BalancedL1Loss, BFP, GaussianL1Loss, IBFocalLoss, InstanceBalancedPosSampler,
                          IoUBalancedNegSampler, LovaszHingeLoss, LovaszSoftmaxLoss)
-    from .registry import HOOKS, MODELS, SCOPE, TASK_UTILS
+    from .registry import DATASETS, HOOKS, MODELS, SCOPE, TASK_UTILS
     from .utils import patch_checkpoint_loading
 
     patch_checkpoint_loading()
 
     __all__ = [
-        'BalancedL1Loss', 'BFP', 'GaussianL1Loss', 'IBFocalLoss', 'IBLossHook', 'InstanceBalancedPosSampler',
-        'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'HOOKS', 'MODELS', 'SCOPE', 'TASK_UTILS',
-        'patch_checkpoint_loading', '__version__'
+        'BalancedL1Loss', 'BFP', 'CamVidDataset', 'GaussianL1Loss', 'IBFocalLoss', 'IBLossHook',
+        'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'DATASETS',
+        'HOOKS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading', '__version__'
     ]

@@ -5,6 +5,7 @@ mmdet or mmseg config: mmengine imports ``libra_plugin.registry`` on seeing the 
 below import the modules on first use. Our names never enter mmdet's or mmseg's registries, so importing the
 plugin leaves what a stock config builds unchanged (mmdet's ``BFP`` stays mmdet's).
 """
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
@@ -16,5 +17,6 @@ MODELS = Registry('model', parent=MMENGINE_MODELS, scope=SCOPE, locations=['libr
 TASK_UTILS = Registry(
     'task util', parent=MMENGINE_TASK_UTILS, scope=SCOPE, locations=['libra_plugin.models'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope=SCOPE, locations=['libra_plugin.engine'])
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope=SCOPE, locations=['libra_plugin.datasets'])
 
-__all__ = ['SCOPE', 'MODELS', 'TASK_UTILS', 'HOOKS']
+__all__ = ['SCOPE', 'MODELS', 'TASK_UTILS', 'HOOKS', 'DATASETS']

