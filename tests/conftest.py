@@ -17,6 +17,14 @@ def coco128_root() -> str:
 
 
 @pytest.fixture(scope='session')
+def camvid_root() -> str:
+    root = osp.join(SHARED_DATA, 'camvid')
+    if not osp.isdir(osp.join(root, 'trainannot')):
+        pytest.skip(f'CamVid not found at {root} (set LIBRA_SHARED_DATA)')
+    return root + '/'
+
+
+@pytest.fixture(scope='session')
 def shapes_root(tmp_path_factory) -> str:
     """A tiny shapes dataset (16 train / 8 val images of 128 px), written once per session."""
     from libra_plugin.datasets import make_shapes_coco

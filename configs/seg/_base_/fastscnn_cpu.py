@@ -3,6 +3,7 @@ _base_ = ['mmseg::_base_/models/fast_scnn.py', './camvid_cpu.py', 'mmseg::_base_
 
 norm_cfg = dict(type='BN', requires_grad=True, momentum=0.01)
 model = dict(
+    data_preprocessor=dict(size_divisor=32),
     backbone=dict(norm_cfg=norm_cfg),
     decode_head=dict(norm_cfg=norm_cfg, num_classes=11,
                      loss_decode=dict(_delete_=True, type='CrossEntropyLoss', loss_weight=1.0)),
