@@ -1,4 +1,4 @@
-"""All side-by-side benchmarks in one table: ours vs the mmdet built-ins, as ratios from the same run.
+"""All side-by-side benchmarks in one table: ours vs the mmdet/mmseg built-ins, as ratios from the same run.
 
     python benchmarks/run_all.py [--device cuda]
 """
@@ -11,6 +11,7 @@ import torch
 import bench_balanced_l1
 import bench_bfp
 import bench_sampler
+import bench_seg_losses
 from common import print_table
 
 
@@ -25,6 +26,7 @@ def main() -> None:
     for row in bench_sampler.run(args.device) + bench_balanced_l1.run(args.device):
         rows.append(dict(row, ours=row['ours_ms'], ref_value=row['ref_ms'], unit='ms'))
     rows += bench_bfp.run(args.device, batch=2 if args.device.startswith('cuda') else 1)
+    rows += bench_seg_losses.run(args.device)
     print_table('ours vs built-in (ratio < 1: ours is faster / smaller)', rows, bench_bfp.COLUMNS)
 
 

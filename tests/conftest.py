@@ -1,6 +1,8 @@
 """Shared fixtures: the real data under ../shared/data (tests that need it skip when it is absent)."""
 import os
 import os.path as osp
+import subprocess
+import sys
 
 import pytest
 
@@ -31,3 +33,16 @@ def shapes_root(tmp_path_factory) -> str:
     root = str(tmp_path_factory.mktemp('shapes')) + '/'
     make_shapes_coco(root, num_train=16, num_val=8, size=128, seed=1)
     return root
+
+
+@pytest.fixture(scope='session')
+def run_tool():
+    """Run ``python <args>`` from the repository root with extra environment variables; returns its output."""
+
+    def run(args, **env):
+        proc = subprocess.run([sys.executable] + list(args), cwd=REPO, env=dict(os.environ, **env),
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        return proc.stdout + proc.stderr
+
+    return run

@@ -52,7 +52,12 @@ def ib_focal(logits: Tensor,
     ce = -logp_y
     if class_weight is not None:
         ce = ce * class_weight.to(ce.dtype)[labels.long()]
-    loss = ce if gamma == 0 else (-torch.expm1(-ce)).pow(gamma) * ce
+    if gamma == 0:
+        loss = ce
+    elif gamma == 1:
+        loss = -torch.expm1(-ce) * ce
+    else:
+        loss = (-torch.expm1(-ce)).pow(gamma) * ce
     if feature_norm is None:
         return loss
     influence = 2 * (1 - logp_y.exp()) * feature_norm.to(loss.dtype)

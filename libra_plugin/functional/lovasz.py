@@ -18,17 +18,27 @@ import torch
 from torch import Tensor
 
 
-def _lovasz_rows(errors: Tensor, fg: Tensor, weight: Tensor, hinge: bool) -> Tensor:
-    """Lovász loss of every row of ``errors`` (``(R, N)``), with labels ``fg`` and weights ``weight`` (0: out)."""
-    keep = weight > 0
+def _lovasz_rows(errors: Tensor, fg: Tensor, keep: Tensor, weight: Optional[Tensor], hinge: bool) -> Tensor:
+    """Lovász loss of every row of ``errors`` (``(R, N)``) with 0/1 labels ``fg``, over the pixels in ``keep``.
+
+    Pixels outside ``keep`` sort last (error ``−inf``) with label 0: they change no ``I``/``U`` before them and
+    their own terms are 0, so they are excluded exactly without any gather of a mask. A real-valued ``weight``
+    (0 outside ``keep``) makes the counts weighted.
+    """
     errors = torch.where(keep, errors, torch.full_like(errors, float('-inf')))
     errors_sorted, perm = torch.sort(errors, dim=1, descending=True)
-    fg_sorted = fg.gather(1, perm)
-    w_sorted = weight.gather(1, perm)
-    pos = (fg_sorted * w_sorted).sum(1, keepdim=True)
-    inter = pos - (fg_sorted * w_sorted).cumsum(1)
-    union = pos + ((1 - fg_sorted) * w_sorted).cumsum(1)
-    jaccard = 1 - inter / union.clamp_min(torch.finfo(union.dtype).tiny)
+    fg_sorted = (fg * keep).gather(1, perm)
+    if weight is None:
+        cum_tp = fg_sorted.cumsum(1)
+        cum_fp = torch.arange(1, errors.shape[1] + 1, device=errors.device, dtype=errors.dtype) - cum_tp
+    else:
+        w_sorted = weight.gather(1, perm)
+        cum_tp = (fg_sorted * w_sorted).cumsum(1)
+        cum_fp = w_sorted.cumsum(1) - cum_tp
+    pos = cum_tp[:, -1:]
+    inter = pos - cum_tp
+    union = (pos + cum_fp).clamp_min(torch.finfo(errors.dtype).tiny)
+    jaccard = 1 - inter / union
     grad = torch.cat([jaccard[:, :1], jaccard[:, 1:] - jaccard[:, :-1]], dim=1)
     vals = errors_sorted.clamp_min(0) if hinge else torch.where(torch.isinf(errors_sorted), 0, errors_sorted)
     return (vals * grad).sum(1)
@@ -66,12 +76,14 @@ def lovasz_hinge(logits: Tensor,
     rows = b if per_image else 1
     x = logits.reshape(rows, -1)
     fg = labels.reshape(rows, -1).to(x.dtype)
-    w = torch.ones_like(x) if weight is None else weight.reshape(rows, -1).to(x.dtype)
-    if valid is not None:
-        w = w * valid.reshape(rows, -1).to(x.dtype)
+    keep = torch.ones_like(x, dtype=torch.bool) if valid is None else valid.reshape(rows, -1)
+    w = None
+    if weight is not None:
+        w = weight.reshape(rows, -1).to(x.dtype) * keep
+        keep = keep & (w > 0)
     errors = 1 - x * (2 * fg - 1)
-    losses = _lovasz_rows(errors, fg, w, hinge=True)
-    return _mean_over(losses, (w > 0).any(1))
+    losses = _lovasz_rows(errors, fg, keep, w, hinge=True)
+    return _mean_over(losses, keep.any(1))
 
 
 def lovasz_softmax(probs: Tensor,
@@ -102,21 +114,24 @@ def lovasz_softmax(probs: Tensor,
         p = p.transpose(0, 1).reshape(1, c, -1)
     n = p.shape[-1]
     lab = labels.reshape(rows, 1, n)
-    w = torch.ones(rows, 1, n, dtype=p.dtype, device=p.device) if weight is None else weight.reshape(
-        rows, 1, n).to(p.dtype)
-    if valid is not None:
-        w = w * valid.reshape(rows, 1, n).to(p.dtype)
+    keep = torch.ones(rows, 1, n, dtype=torch.bool, device=p.device) if valid is None else valid.reshape(rows, 1, n)
+    w = None
+    if weight is not None:
+        w = weight.reshape(rows, 1, n).to(p.dtype) * keep
+        keep = keep & (w > 0)
+        w = w.expand(rows, c, n).reshape(rows * c, n)
     fg = (lab == torch.arange(c, device=p.device)[None, :, None]).to(p.dtype)  # (rows, C, N)
-    w = w.expand(rows, c, n)
+    keep_c = keep.expand(rows, c, n)
     losses = _lovasz_rows((fg - p).abs().reshape(rows * c, n), fg.reshape(rows * c, n),
-                          w.reshape(rows * c, n), hinge=False).reshape(rows, c)
+                          keep_c.reshape(rows * c, n), w, hinge=False).reshape(rows, c)
+    any_valid = keep.any(-1)  # (rows, 1)
     if classes == 'present':
-        include = ((fg * w) > 0).any(-1)
+        include = (fg.bool() & keep_c).any(-1)
     elif classes == 'all':
-        include = (w > 0).any(-1)
+        include = any_valid.expand(rows, c)
     else:
         include = torch.zeros(rows, c, dtype=torch.bool, device=p.device)
         include[:, list(classes)] = True
-        include &= (w > 0).any(-1)
+        include &= any_valid
     per_row = (losses * include).sum(1) / include.sum(1).clamp_min(1)
     return _mean_over(per_row, include.any(1))

@@ -1,20 +1,11 @@
 """A tiny CamVid run through tools/train.py with the CE -> IB focal switch, a resume across it, and tools/test.py."""
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import torch
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'seg', 'fastscnn_camvid_ibfocal.py')
-
-
-def _run(args, camvid_root):
-    env = dict(os.environ, CAMVID_ROOT=camvid_root)
-    proc = subprocess.run([sys.executable] + args, cwd=REPO, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
 
 
 def _opts(max_iters, cache):
@@ -33,9 +24,9 @@ def _ib_state(path):
     return {k.rsplit('.', 1)[-1]: v for k, v in ckpt['state_dict'].items() if 'loss_decode' in k}
 
 
-def test_switch_resume_and_test(tmp_path, camvid_root):
+def test_switch_resume_and_test(tmp_path, camvid_root, run_tool):
     work, cache = str(tmp_path / 'work'), str(tmp_path / 'counts')
-    out = _run(['tools/train.py', CONFIG, '--work-dir', work] + _opts(4, cache), camvid_root)
+    out = run_tool(['tools/train.py', CONFIG, '--work-dir', work] + _opts(4, cache), CAMVID_ROOT=camvid_root)
     assert 'IBFocalLoss class pixel counts' in out
     assert 'switching from CE to IB focal loss after iteration 2' in out
     assert 'mIoU' in out
@@ -45,13 +36,13 @@ def test_switch_resume_and_test(tmp_path, camvid_root):
     assert after['class_weight'].numel() == 11
 
     # resume across the switch: the run continues in the IB phase, no second switch, counts read from the cache
-    out = _run(['tools/train.py', CONFIG, '--work-dir', work, '--resume', osp.join(work, 'iter_2.pth')] +
-               _opts(6, cache), camvid_root)
+    out = run_tool(['tools/train.py', CONFIG, '--work-dir', work, '--resume', osp.join(work, 'iter_2.pth')] +
+                   _opts(6, cache), CAMVID_ROOT=camvid_root)
     assert 'resumed epoch: 0, iter: 2' in out
     assert 'switching from CE' not in out and 'Iter(train) [6/6]' in out
     assert bool(_ib_state(osp.join(work, 'iter_6.pth'))['active'])
 
-    out = _run(['tools/test.py', CONFIG, osp.join(work, 'iter_6.pth'), '--work-dir', work, '--cfg-options',
-                'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
-                'test_dataloader.dataset.indices=2'], camvid_root)
+    out = run_tool(['tools/test.py', CONFIG, osp.join(work, 'iter_6.pth'), '--work-dir', work, '--cfg-options',
+                   'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+                   'test_dataloader.dataset.indices=2'], CAMVID_ROOT=camvid_root)
     assert 'mIoU' in out

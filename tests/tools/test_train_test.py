@@ -2,18 +2,9 @@
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'libra_faster_rcnn_r18_shapes.py')
-
-
-def _run(args, shapes_root):
-    env = dict(os.environ, SHAPES_ROOT=shapes_root)
-    proc = subprocess.run([sys.executable] + args, cwd=REPO, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
 
 
 def _opts(max_iters):
@@ -23,22 +14,22 @@ def _opts(max_iters):
             'test_dataloader.num_workers=0']
 
 
-def test_train_resume_and_test(tmp_path, shapes_root):
+def test_train_resume_and_test(tmp_path, shapes_root, run_tool):
     work = str(tmp_path / 'work')
-    out = _run(['tools/train.py', CONFIG, '--work-dir', work] + _opts(4), shapes_root)
+    out = run_tool(['tools/train.py', CONFIG, '--work-dir', work] + _opts(4), SHAPES_ROOT=shapes_root)
     assert 'Iter(train) [4/4]' in out and 'coco/bbox_mAP' in out
     assert osp.exists(osp.join(work, 'iter_4.pth'))
 
     # resume continues from the last checkpoint (iter 4) with the optimizer and message hub restored
-    out = _run(['tools/train.py', CONFIG, '--work-dir', work, '--resume'] + _opts(6), shapes_root)
+    out = run_tool(['tools/train.py', CONFIG, '--work-dir', work, '--resume'] + _opts(6), SHAPES_ROOT=shapes_root)
     assert 'resumed epoch: 0, iter: 4' in out
     assert 'Iter(train) [5/6]' in out and 'Iter(train) [1/6]' not in out
     assert osp.exists(osp.join(work, 'iter_6.pth'))
 
     show = str(tmp_path / 'show')
     pkl = str(tmp_path / 'preds.pkl')
-    out = _run(['tools/test.py', CONFIG, osp.join(work, 'iter_6.pth'), '--work-dir', work, '--show-dir', show,
-                '--out', pkl, '--cfg-options', 'test_dataloader.num_workers=0'], shapes_root)
+    out = run_tool(['tools/test.py', CONFIG, osp.join(work, 'iter_6.pth'), '--work-dir', work, '--show-dir', show,
+                   '--out', pkl, '--cfg-options', 'test_dataloader.num_workers=0'], SHAPES_ROOT=shapes_root)
     assert 'coco/bbox_mAP_50' in out
     assert osp.exists(pkl)
     assert sorted(os.listdir(show)) == [f'{i:05d}.png' for i in range(8)]  # every val image drawn

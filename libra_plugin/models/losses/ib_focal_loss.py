@@ -107,9 +107,8 @@ class IBFocalLoss(nn.Module):
         if self.auto_class_weight and class_weight is None and self.active:
             raise ValueError("class_weight='auto' was never counted: " + HOOK_HINT)
         feature, self.feature = self.feature, None  # used once: never a stale batch's
-        ce = ib_focal(cls_score, labels, None, gamma=0.0)
         if not self.active:
-            return self._reduce(ce, valid, weight)
+            return self._reduce(ib_focal(cls_score, labels, None, gamma=0.0), valid, weight)
         if feature is None:
             raise ValueError('IBFocalLoss received no features: ' + HOOK_HINT)
         norm = F.interpolate(feature.float().abs().sum(1, keepdim=True), size=cls_score.shape[2:], mode='bilinear',
@@ -119,8 +118,9 @@ class IBFocalLoss(nn.Module):
         if not self._alpha_known:
             self._alpha_known = bool(self.alpha > 0)  # set before (e.g. restored from a checkpoint)
         if not self._alpha_known:  # the switch batch: alpha keeps the loss at the size of CE, then stays fixed
-            self.alpha.copy_((self._reduce(ce, valid, weight) / self._reduce(unit, valid, weight).clamp_min(
-                1e-12)).detach())
+            with torch.no_grad():
+                ce = self._reduce(ib_focal(cls_score, labels, None, gamma=0.0), valid, weight)
+                self.alpha.copy_(ce / self._reduce(unit, valid, weight).clamp_min(1e-12))
             self._alpha_known = True
         return self._reduce(unit * self.alpha, valid, weight)
 
