@@ -46,3 +46,13 @@ def run_tool():
         return proc.stdout + proc.stderr
 
     return run
+
+
+@pytest.fixture
+def mmseg_scope():
+    """Build with mmseg's registries for the test, then restore the default scope (other tests build mmdet's)."""
+    from mmengine.registry import DefaultScope
+    from mmseg.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        yield

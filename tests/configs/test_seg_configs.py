@@ -8,18 +8,15 @@ import torch
 from mmengine.config import Config
 
 import libra_plugin  # noqa: F401
+from libra_plugin.engine.ib_loss_hook import find_ib_losses
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SEG_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'seg', '*.py')))
 
 
 @pytest.mark.parametrize('path', SEG_CONFIGS, ids=[osp.basename(p) for p in SEG_CONFIGS])
-def test_seg_config_one_step(path, camvid_root, monkeypatch):
-    from mmengine.registry import init_default_scope
+def test_seg_config_one_step(path, camvid_root, monkeypatch, mmseg_scope):
     from mmseg.registry import DATASETS, MODELS
-    from mmseg.utils import register_all_modules
-    register_all_modules()
-    init_default_scope('mmseg')
     monkeypatch.setenv('CAMVID_ROOT', camvid_root)
     cfg = Config.fromfile(path)
     torch.manual_seed(0)
@@ -29,7 +26,6 @@ def test_seg_config_one_step(path, camvid_root, monkeypatch):
     batch = [dataset[i] for i in range(2)]
     data = model.data_preprocessor(dict(inputs=[b['inputs'] for b in batch],
                                         data_samples=[b['data_samples'] for b in batch]), True)
-    from libra_plugin.engine.ib_loss_hook import find_ib_losses
     for head, loss in find_ib_losses(model):  # what IBLossHook does, switched on at once
         head.conv_seg.register_forward_pre_hook(lambda _m, args, loss=loss: setattr(loss, 'feature', args[0]))
         loss.set_class_weight(torch.ones(head.num_classes))

@@ -64,7 +64,7 @@ def test_counts_reject_unknown_labels(label_set, tmp_path):
         count_classes(label_set, 3, cache_dir=str(tmp_path / 'c'))
 
 
-def test_hook_feeds_features_weights_and_switches_at_iteration(label_set, tmp_path):
+def test_hook_feeds_features_weights_and_switches_at_iteration(label_set, tmp_path, mmseg_scope):
     head = _model()
     runner = _runner(head, label_set, 'hook_iter')
     hook = IBLossHook(switch='iter', at=2, cache_dir=str(tmp_path / 'cache'))
@@ -81,7 +81,7 @@ def test_hook_feeds_features_weights_and_switches_at_iteration(label_set, tmp_pa
     assert bool(loss.active) and runner.message_hub.get_info('ib_switch_iter') == 2
 
 
-def test_hook_switches_when_smoothed_loss_stops_improving(label_set, tmp_path):
+def test_hook_switches_when_smoothed_loss_stops_improving(label_set, tmp_path, mmseg_scope):
     head = _model()
     runner = _runner(head, label_set, 'hook_min')
     hook = IBLossHook(switch='loss_min', patience=3, smooth=0.0, cache_dir=str(tmp_path / 'cache'))

@@ -94,7 +94,7 @@ def test_error_messages(call, message):
     assert str(err.value) == message
 
 
-def test_in_an_mmseg_decode_head():
+def test_in_an_mmseg_decode_head(mmseg_scope):
     from mmseg.models.decode_heads import FCNHead
     from mmseg.structures import SegDataSample
     from mmengine.structures import PixelData
