@@ -9,7 +9,7 @@ model = dict(
                      loss_decode=dict(_delete_=True, type='CrossEntropyLoss', loss_weight=1.0)),
     auxiliary_head=None)
 
-max_iters = 2000
+max_iters = 1000
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
