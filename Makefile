@@ -12,7 +12,7 @@ demo: setup
 	$(PY) tools/demo.py
 
 test: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest
 
 bench: setup
 	$(PY) benchmarks/run_all.py
