@@ -49,3 +49,24 @@ class ElementwiseLoss(nn.Module):
         if weight is not None and weight.dim() < loss.dim() and weight.shape[0] == loss.shape[0]:
             weight = weight.reshape(weight.shape + (1, ) * (loss.dim() - weight.dim()))
         return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+
+
+class SegLoss(nn.Module):
+    """mmseg's loss naming: ``loss_weight`` and a ``loss_name`` (the key in the losses dict, starting ``loss_``).
+
+    Args:
+        loss_weight (float): Multiplier of the loss.
+        loss_name (str): Key in the losses dict; mmseg logs and sums only keys starting with ``'loss_'``.
+    """
+
+    def __init__(self, loss_weight: float, loss_name: str) -> None:
+        super().__init__()
+        if not loss_name.startswith('loss_'):
+            raise ValueError(f"loss_name must start with 'loss_' (mmseg logs only such keys), got {loss_name!r}")
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    @property
+    def loss_name(self) -> str:
+        """The key of this loss in the losses dict (mmseg)."""
+        return self._loss_name

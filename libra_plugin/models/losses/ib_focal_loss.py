@@ -2,19 +2,19 @@
 from typing import Optional, Sequence, Union
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from libra_plugin.functional.ib_focal import ib_focal
 from libra_plugin.registry import MODELS
+from .base import SegLoss
 
 HOOK_HINT = ("add custom_hooks=[dict(type='libra_plugin.IBLossHook')] to the config: it feeds each decode head's "
              "input of conv_seg to its IBFocalLoss")
 
 
 @MODELS.register_module()
-class IBFocalLoss(nn.Module):
+class IBFocalLoss(SegLoss):
     """Influence-balanced focal loss (Park et al., ICCV 2021) applied per pixel, after a cross-entropy warm-up.
 
     Per pixel: ``w_y · CE`` turned focal, ``(1 − e^{−CE_w})^γ · CE_w``, divided by the pixel's influence
@@ -52,7 +52,7 @@ class IBFocalLoss(nn.Module):
                  avg_non_ignore: bool = False,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_ib_focal') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         if alpha != 'auto' and not (isinstance(alpha, (int, float)) and alpha > 0):
             raise ValueError(f"alpha must be a number > 0 or 'auto', got {alpha!r}")
         if not (isinstance(gamma, (int, float)) and gamma >= 0):
@@ -61,14 +61,10 @@ class IBFocalLoss(nn.Module):
             raise ValueError(f'eps must be > 0, got {eps!r}')
         if isinstance(class_weight, str) and class_weight != 'auto':
             raise ValueError(f"class_weight must be a list of floats, 'auto' or None, got {class_weight!r}")
-        if not loss_name.startswith('loss_'):
-            raise ValueError(f"loss_name must start with 'loss_' (mmseg logs only such keys), got {loss_name!r}")
         self.auto_alpha = alpha == 'auto'
         self.gamma = float(gamma)
         self.eps = eps
         self.avg_non_ignore = avg_non_ignore
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
         self.auto_class_weight = class_weight == 'auto'
         self.register_buffer('active', torch.tensor(False))
         self.register_buffer('alpha', torch.tensor(0.0 if self.auto_alpha else float(alpha)))
@@ -76,11 +72,6 @@ class IBFocalLoss(nn.Module):
         self.register_buffer('class_weight', torch.tensor(weights))
         self.feature: Optional[Tensor] = None
         self._alpha_known = not self.auto_alpha
-
-    @property
-    def loss_name(self) -> str:
-        """The key of this loss in the losses dict (mmseg)."""
-        return self._loss_name
 
     def set_class_weight(self, weight: Tensor) -> None:
         """Set ``w_c`` (used by ``IBLossHook`` for ``class_weight='auto'``)."""

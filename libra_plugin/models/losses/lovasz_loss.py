@@ -2,11 +2,11 @@
 from typing import Optional, Sequence, Union
 
 import torch
-import torch.nn as nn
 from torch import Tensor
 
 from libra_plugin.functional.lovasz import lovasz_hinge, lovasz_softmax
 from libra_plugin.registry import MODELS
+from .base import SegLoss
 
 
 def _valid_labels(label: Tensor, ignore_index: Optional[int], num_classes: int, name: str) -> Tensor:
@@ -19,20 +19,11 @@ def _valid_labels(label: Tensor, ignore_index: Optional[int], num_classes: int, 
     return valid
 
 
-class _LovaszBase(nn.Module):
+class _LovaszBase(SegLoss):
 
     def __init__(self, per_image: bool, loss_weight: float, loss_name: str) -> None:
-        super().__init__()
-        if not loss_name.startswith('loss_'):
-            raise ValueError(f"loss_name must start with 'loss_' (mmseg logs only such keys), got {loss_name!r}")
+        super().__init__(loss_weight, loss_name)
         self.per_image = per_image
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
-
-    @property
-    def loss_name(self) -> str:
-        """The key of this loss in the losses dict (mmseg)."""
-        return self._loss_name
 
 
 @MODELS.register_module()
