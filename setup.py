@@ -19,6 +19,7 @@ setup(
         'ftfy',
         'regex',
         'pycocotools',
+        'faster-coco-eval>=1.6',
         'numpy',
     ],
     extras_require={

@@ -12,15 +12,16 @@ except ImportError:  # pure-torch use: ``libra_plugin.functional`` needs no Open
 else:
     from .datasets import CamVidDataset
     from .engine import IBLossHook
+    from .evaluation import FasterCocoMetric
     from .models import (BalancedL1Loss, BFP, GaussianL1Loss, IBFocalLoss, InstanceBalancedPosSampler,
                          IoUBalancedNegSampler, LovaszHingeLoss, LovaszSoftmaxLoss)
-    from .registry import DATASETS, HOOKS, MODELS, SCOPE, TASK_UTILS
+    from .registry import DATASETS, HOOKS, METRICS, MODELS, SCOPE, TASK_UTILS
     from .utils import patch_checkpoint_loading
 
     patch_checkpoint_loading()
 
     __all__ = [
-        'BalancedL1Loss', 'BFP', 'CamVidDataset', 'GaussianL1Loss', 'IBFocalLoss', 'IBLossHook',
+        'BalancedL1Loss', 'BFP', 'CamVidDataset', 'FasterCocoMetric', 'GaussianL1Loss', 'IBFocalLoss', 'IBLossHook',
         'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'DATASETS',
-        'HOOKS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading', '__version__'
+        'HOOKS', 'METRICS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading', '__version__'
     ]

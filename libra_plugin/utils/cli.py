@@ -5,6 +5,8 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
+from .config_tools import load
+
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     """``--work-dir``, ``--cfg-options``, ``--launcher`` and ``--local-rank``, as in mmdet's tools."""
@@ -20,7 +22,7 @@ def load_config(args: argparse.Namespace) -> Config:
     """The config of ``args.config`` with the common flags applied (work dir defaults to work_dirs/<name>)."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    cfg = Config.fromfile(args.config)
+    cfg = load(args.config)  # a path, or mmdet::x.py / mmseg::x.py
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

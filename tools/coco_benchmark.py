@@ -1,0 +1,170 @@
+"""Accuracy benchmark on COCO-layout data: train (or take checkpoints of) each config, evaluate, compare.
+
+    python tools/coco_benchmark.py --data-root data/coco/ [--pairs faster_rcnn retinanet rpn] [--configs A B ...]
+        [--checkpoints CKPT ...] [--epochs 12 | --max-iters N] [--val-interval N] [--img-scale W H]
+        [--batch-size B] [--workers W] [--small-backbone WIDTH] [--adamw LR] [--preset cpu-smoke] [--gpus N]
+        [--eval-backend faster|pycocotools] [--work-dir work_dirs/coco_benchmark] [--cfg-options k=v ...]
+
+Default pairs: mmdet's Faster R-CNN R-50 FPN 1x vs configs/libra_faster_rcnn.py and RetinaNet vs
+configs/libra_retinanet.py (``rpn`` adds mmdet's RPN vs configs/libra_rpn.py, scored by AR). Each config is written
+with the arguments applied to WORK/<name>/config.py, trained with tools/train.py (tools/dist_train.sh for
+--gpus > 1), evaluated with tools/test.py (by default through libra_plugin.FasterCocoMetric: CocoMetric's numbers,
+faster, and working for the RPN's proposal_fast under numpy >= 1.24); WORK gets results.md (the table), results.json (every number, the loss
+and mAP curves) and ap_bars.png / curves.png.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+
+from benchmark_report import write_report  # tools/ is on the path of a script run from it
+from mmengine.config import DictAction
+
+from libra_plugin.utils import config_tools as ct
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PAIRS = {
+    'faster_rcnn': ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', 'configs/libra_faster_rcnn.py'],
+    'retinanet': ['mmdet::retinanet/retinanet_r50_fpn_1x_coco.py', 'configs/libra_retinanet.py'],
+    'rpn': ['mmdet::rpn/rpn_r50_fpn_1x_coco.py', 'configs/libra_rpn.py'],
+}
+PROGRESS = ('Iter(train)', 'Epoch(train)', 'Iter(val)', 'Epoch(val)', 'Iter(test)', 'Epoch(test)', 'bbox_mAP_copypaste',
+            'AR@', 'Error', 'error')
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--data-root', default='data/coco/')
+    p.add_argument('--train-ann', default='annotations/instances_train2017.json')
+    p.add_argument('--train-img', default='train2017/')
+    p.add_argument('--val-ann', default='annotations/instances_val2017.json')
+    p.add_argument('--val-img', default='val2017/')
+    p.add_argument('--pairs', nargs='+', choices=sorted(PAIRS), default=['faster_rcnn', 'retinanet'])
+    p.add_argument('--configs', nargs='+', help='configs to compare instead of --pairs (paths or mmdet::x.py)')
+    p.add_argument('--checkpoints', nargs='+', help='evaluate these (one per config) instead of training')
+    sched = p.add_mutually_exclusive_group()
+    sched.add_argument('--epochs', type=int, help="epoch schedule (default: the configs' own)")
+    sched.add_argument('--max-iters', type=int, help='iteration schedule')
+    p.add_argument('--val-interval', type=int, help='validate and checkpoint every N iterations / epochs')
+    p.add_argument('--img-scale', type=int, nargs=2, metavar=('W', 'H'))
+    p.add_argument('--batch-size', type=int, help='images per GPU (per process)')
+    p.add_argument('--workers', type=int)
+    p.add_argument('--small-backbone', type=int, metavar='WIDTH', help='narrow ResNet-18 from scratch')
+    p.add_argument('--adamw', type=float, metavar='LR', help='AdamW with gradient clipping instead of SGD')
+    p.add_argument('--preset', choices=['cpu-smoke'], help='cpu-smoke: --small-backbone 32 --img-scale 320 320 '
+                   '--batch-size 4 --workers 1 --adamw 1e-3 (each overridable)')
+    p.add_argument('--gpus', type=int, default=1, help='processes per node (tools/dist_train.sh when > 1)')
+    p.add_argument('--eval-backend', choices=['faster', 'pycocotools'], default='faster')
+    p.add_argument('--work-dir', default='work_dirs/coco_benchmark')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={}, help='applied to every config')
+    args = p.parse_args(argv)
+    if args.preset == 'cpu-smoke':
+        for key, value in dict(small_backbone=32, img_scale=[320, 320], batch_size=4, workers=1,
+                               adamw=1e-3).items():
+            if getattr(args, key) is None:
+                setattr(args, key, value)
+    args.configs = args.configs or [c for pair in args.pairs for c in PAIRS[pair]]
+    if args.checkpoints and len(args.checkpoints) != len(args.configs):
+        p.error(f'--checkpoints needs one checkpoint per config ({len(args.configs)}), got {len(args.checkpoints)}')
+    return args
+
+
+def run_name(config: str) -> str:
+    return osp.splitext(osp.basename(config.split('::')[-1]))[0]
+
+
+def prepare(config: str, args: argparse.Namespace, work: str) -> str:
+    """The config with the arguments applied, written to ``work/config.py``."""
+    cfg = ct.load(config if '::' in config else osp.join(REPO, config))
+    ct.set_coco_data(cfg, args.data_root, args.train_ann, args.train_img, args.val_ann, args.val_img)
+    if args.max_iters or args.epochs:
+        ct.set_schedule(cfg, max_iters=args.max_iters, epochs=args.epochs, val_interval=args.val_interval)
+    if args.img_scale:
+        ct.set_img_scale(cfg, args.img_scale)
+    ct.set_batch(cfg, args.batch_size, args.workers)
+    if args.small_backbone:
+        ct.use_small_backbone(cfg, args.small_backbone)
+    if args.adamw:
+        ct.use_adamw(cfg, args.adamw)
+    if args.eval_backend == 'faster':
+        ct.use_faster_coco_eval(cfg)
+    cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = work
+    path = osp.join(work, 'config.py')
+    cfg.dump(path)
+    return path
+
+
+def stream(cmd: list, log_path: str) -> None:
+    """Run ``cmd``, keep its whole output in ``log_path`` and echo the progress lines."""
+    print('$ ' + ' '.join(cmd), flush=True)
+    with open(log_path, 'w') as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in proc.stdout:
+            log.write(line)
+            if any(k in line for k in PROGRESS):
+                print('    ' + line.rstrip()[:200], flush=True)
+    if proc.wait() != 0:
+        raise RuntimeError(f'{cmd[1]} failed (exit {proc.returncode}); see {log_path}')
+
+
+def last_checkpoint(work: str) -> str:
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+def read_curves(work: str) -> dict:
+    """Loss per logged iteration and the validation metrics per validation, from the run's scalars.json."""
+    files = sorted(glob.glob(osp.join(work, '2*', 'vis_data', 'scalars.json')))
+    curves = dict(loss=[], val=[])
+    for path in files:
+        with open(path) as f:
+            for line in f:
+                row = json.loads(line)
+                if 'loss' in row:
+                    curves['loss'].append([row['step'], row['loss']])
+                elif any(k.startswith('coco/') for k in row):
+                    curves['val'].append(dict(row))
+    return curves
+
+
+def read_metrics(test_work: str) -> dict:
+    stamp = sorted(d for d in os.listdir(test_work) if d[:1].isdigit())[-1]
+    with open(osp.join(test_work, stamp, stamp + '.json')) as f:
+        return {k: v for k, v in json.load(f).items() if '/' in k}  # coco/..., not the timings
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    os.makedirs(args.work_dir, exist_ok=True)
+    runs = []
+    for i, config in enumerate(args.configs):
+        name = run_name(config)
+        work = osp.abspath(osp.join(args.work_dir, name))
+        os.makedirs(work, exist_ok=True)
+        path = prepare(config, args, work)
+        start = time.time()
+        if args.checkpoints:
+            ckpt, train_s = args.checkpoints[i], None
+        else:
+            print(f'[{i + 1}/{len(args.configs)}] training {name}', flush=True)
+            train = ([sys.executable, 'tools/train.py', path] if args.gpus <= 1 else
+                     ['bash', 'tools/dist_train.sh', path, str(args.gpus)])
+            stream(train + ['--work-dir', work], osp.join(work, 'train.log'))
+            ckpt, train_s = last_checkpoint(work), time.time() - start
+        print(f'[{i + 1}/{len(args.configs)}] evaluating {name} ({ckpt})', flush=True)
+        test_work = osp.join(work, 'test')
+        stream([sys.executable, 'tools/test.py', path, ckpt, '--work-dir', test_work], osp.join(work, 'test.log'))
+        runs.append(dict(name=name, config=config, checkpoint=ckpt, train_s=train_s,
+                         metrics=read_metrics(test_work), curves=read_curves(work)))
+    write_report(runs, vars(args), args.work_dir)
+    with open(osp.join(args.work_dir, 'results.md')) as f:
+        print(f.read())
+
+
+if __name__ == '__main__':
+    main()
