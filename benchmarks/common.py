@@ -9,6 +9,8 @@ from typing import Callable, Dict, List
 
 import torch
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def sync(device: str) -> None:
     if device.startswith('cuda'):

@@ -1,0 +1,150 @@
+"""End-to-end speed and memory of one config: training iteration time, inference images/s, peak memory.
+
+    python benchmarks/bench_e2e.py CONFIG [--device cpu|cuda] [--warmup 2] [--repeats 5] [--builtin]
+        [--data-root ROOT --train-ann A --train-img D --val-ann A --val-img D] [--img-scale W H] [--batch-size B]
+        [--small-backbone WIDTH] [--cfg-options k=v ...] [--json OUT]
+
+Batches are loaded before timing (data loading is not timed). Training: median ``train_step`` (forward, backward,
+optimizer step) over ``--repeats`` after ``--warmup``. Inference: median ``test_step`` over the validation batches,
+as images per second. Peak memory: the most a training step / an inference batch holds above what was in use before
+it (model, optimizer state, inputs): CUDA ``max_memory_allocated``; CPU resident set, polled, in a process whose
+allocator returns freed blocks at once. ``--builtin`` replaces the plugin's modules by mmdet's of the same name.
+Works on CPU and CUDA (mmdet's ``tools/analysis_tools/benchmark.py`` is CUDA-only).
+"""
+import argparse
+import itertools
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+from mmengine.config import DictAction
+
+from common import peak_mib, sync
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('config')
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--warmup', type=int, default=2)
+    p.add_argument('--repeats', type=int, default=5)
+    p.add_argument('--builtin', action='store_true', help="mmdet's modules in place of the plugin's")
+    p.add_argument('--data-root')
+    p.add_argument('--train-ann', default='annotations/instances_train2017.json')
+    p.add_argument('--train-img', default='train2017/')
+    p.add_argument('--val-ann', default='annotations/instances_val2017.json')
+    p.add_argument('--val-img', default='val2017/')
+    p.add_argument('--img-scale', type=int, nargs=2)
+    p.add_argument('--batch-size', type=int)
+    p.add_argument('--small-backbone', type=int, metavar='WIDTH')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    p.add_argument('--json', help='write the measurements here ("-": standard output only)')
+    return p.parse_args(argv)
+
+
+def build(args):
+    from mmengine.registry import MODELS, init_default_scope
+    from mmengine.runner import Runner
+    from mmengine.optim import build_optim_wrapper
+
+    import libra_plugin  # noqa: F401
+    from libra_plugin.utils import config_tools as ct
+    cfg = ct.load(args.config)
+    if args.data_root:
+        ct.set_coco_data(cfg, args.data_root, args.train_ann, args.train_img, args.val_ann, args.val_img)
+    if args.img_scale:
+        ct.set_img_scale(cfg, args.img_scale)
+    if args.small_backbone:
+        ct.use_small_backbone(cfg, args.small_backbone)
+    ct.set_batch(cfg, args.batch_size, workers=0)
+    if args.builtin:
+        ct.to_builtin(cfg)
+    cfg.merge_from_dict(args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).to(args.device)
+    model.init_weights()
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    n = args.warmup + args.repeats
+    train = list(itertools.islice(iter(Runner.build_dataloader(cfg.train_dataloader)), n))
+    val = list(itertools.islice(iter(Runner.build_dataloader(cfg.val_dataloader)), n))
+    return cfg, model, optim, train, val
+
+
+def median_ms(fn, batches, warmup, device) -> float:
+    times = []
+    for i, batch in enumerate(batches):
+        sync(device)
+        start = time.perf_counter()
+        fn(batch)
+        sync(device)
+        if i >= warmup:
+            times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def measure(args) -> dict:
+    cfg, model, optim, train, val = build(args)
+    model.train()
+    train_ms = median_ms(lambda b: model.train_step(b, optim), train, args.warmup, args.device)
+    train_peak = peak_mib(lambda: model.train_step(train[-1], optim), args.device)
+    model.eval()
+    with torch.no_grad():
+        infer_ms = median_ms(model.test_step, val, args.warmup, args.device)
+        infer_peak = peak_mib(lambda: model.test_step(val[-1]), args.device)
+    val_batch = len(val[-1]['inputs'])
+    return dict(config=args.config, builtin=args.builtin, device=args.device,
+                train_batch=len(train[-1]['inputs']), train_ms_per_iter=train_ms, train_peak_mib=train_peak,
+                infer_batch=val_batch, infer_img_per_s=1e3 * val_batch / infer_ms, infer_peak_mib=infer_peak,
+                warmup=args.warmup, repeats=args.repeats, torch=torch.__version__, threads=torch.get_num_threads())
+
+
+E2E_CONFIGS = [('Libra Faster R-CNN', 'configs/libra_faster_rcnn.py'), ('Libra RetinaNet', 'configs/libra_retinanet.py')]
+
+
+def run(device: str = 'cpu', data: list = ()) -> list:
+    """Ours vs the same model with mmdet's modules, each measured in a fresh process; rows for run_all's table.
+    CPU: narrow ResNet-18 at 320 px, batch 4; CUDA: R-50 (random init) at the configs' 1333 x 800, batch 2."""
+    import tempfile
+    from common import REPO, run_isolated
+    size = (['--small-backbone', '32', '--img-scale', '320', '320', '--batch-size', '4'] if device == 'cpu' else
+            ['--batch-size', '2', '--cfg-options', 'model.backbone.init_cfg=None'])
+    rows = []
+    for name, config in E2E_CONFIGS:
+        res = {}
+        for kind in ('ours', 'mmdet'):
+            with tempfile.NamedTemporaryFile(suffix='.json') as out:
+                run_isolated(__file__, os.path.join(REPO, config), '--device', device, '--json', out.name, *data,
+                             *size, *(['--builtin'] if kind == 'mmdet' else []))
+                res[kind] = json.load(open(out.name))
+        o, m = res['ours'], res['mmdet']
+        what = f"{name}, {'R-18/32 320 px' if device == 'cpu' else 'R-50'}"
+        for label, key, unit, f in (('train iteration', 'train_ms_per_iter', 'ms', None),
+                                    ('train step peak memory', 'train_peak_mib', 'MiB', None),
+                                    ('inference per image', 'infer_img_per_s', 'ms', lambda v: 1e3 / v),
+                                    ('inference peak memory', 'infer_peak_mib', 'MiB', None)):
+            ours, ref = (f(o[key]), f(m[key])) if f else (o[key], m[key])
+            batch = o['train_batch'] if key.startswith('train') else o['infer_batch']
+            rows.append(dict(benchmark=f'{what}: {label} (batch {batch})', device=device, ours=ours, ref='mmdet modules', ref_value=ref, unit=unit,
+                             ratio=ours / ref))
+    return rows
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    if args.device == 'cpu' and os.environ.get('MALLOC_MMAP_THRESHOLD_') is None:  # see common.peak_mib
+        os.execve(sys.executable, [sys.executable, __file__] + (argv or sys.argv[1:]),
+                  dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536'))
+    result = measure(args)
+    text = json.dumps(result, indent=1)
+    if args.json and args.json != '-':
+        with open(args.json, 'w') as f:
+            f.write(text)
+    print(text)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,17 @@
+"""benchmarks/bench_e2e.py measures a config on CPU and writes its JSON (no timing is asserted)."""
+import json
+import os.path as osp
+
+
+def test_speed_and_memory_json(tmp_path, shapes_root, run_tool):
+    out = str(tmp_path / 'e2e.json')
+    run_tool(['benchmarks/bench_e2e.py', 'configs/libra_retinanet.py', '--builtin', '--warmup', '1', '--repeats', '1',
+              '--small-backbone', '16', '--img-scale', '128', '128', '--batch-size', '2', '--json', out,
+              '--data-root', shapes_root, '--train-ann', 'annotations/instances_train.json', '--train-img', 'train/',
+              '--val-ann', 'annotations/instances_val.json', '--val-img', 'val/'])
+    with open(out) as f:
+        r = json.load(f)
+    assert r['builtin'] is True and r['device'] == 'cpu' and r['train_batch'] == 2
+    assert osp.basename(r['config']) == 'libra_retinanet.py'
+    for key in ('train_ms_per_iter', 'infer_img_per_s', 'train_peak_mib'):
+        assert r[key] > 0, key
