@@ -3,6 +3,7 @@ import math
 from typing import List, Optional, Tuple
 
 import torch
+from mmengine.dist import broadcast_object_list, get_rank, get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
@@ -84,12 +85,23 @@ class IBLossHook(Hook):
         for head, loss in pairs:
             head.conv_seg.register_forward_pre_hook(lambda _m, args, loss=loss: setattr(loss, 'feature', args[0]))
             if loss.auto_class_weight and loss.class_weight.numel() == 0:
-                counts = count_classes(runner.train_dataloader.dataset, head.num_classes, head.ignore_index,
-                                       self.cache_dir)
+                counts = self._shared_counts(runner, head)
                 loss.set_class_weight(torch.as_tensor(inverse_frequency_weights(counts)))
                 runner.logger.info(f'IBFocalLoss class pixel counts {counts.tolist()}, weights '
                                    f'{[round(w, 4) for w in loss.class_weight.tolist()]}')
         self.losses = [loss for _, loss in pairs]
+
+    def _shared_counts(self, runner, head):
+        """Class pixel counts read by rank 0 alone and broadcast to the other processes."""
+        box = [None]
+        if get_rank() == 0:
+            box[0] = count_classes(runner.train_dataloader.dataset, head.num_classes, head.ignore_index,
+                                   self.cache_dir)
+        if get_world_size() > 1:
+            broadcast_object_list(box, src=0)
+            runner.logger.info(f'IBLossHook: class counts computed on rank 0, shared with {get_world_size()} '
+                               'processes')
+        return box[0]
 
     def _switch(self, runner, reason: str) -> None:
         if all(bool(loss.active) for loss in self.losses):

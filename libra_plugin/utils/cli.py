@@ -6,6 +6,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 from .config_tools import load
+from .dist import setup_cpu_distributed
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -19,7 +20,8 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
 
 
 def load_config(args: argparse.Namespace) -> Config:
-    """The config of ``args.config`` with the common flags applied (work dir defaults to work_dirs/<name>)."""
+    """The config of ``args.config`` with the common flags applied (work dir defaults to work_dirs/<name>); for a
+    distributed launcher on a machine without CUDA, the gloo process group (``setup_cpu_distributed``)."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     cfg = load(args.config)  # a path, or mmdet::x.py / mmseg::x.py
@@ -30,4 +32,5 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    setup_cpu_distributed(cfg)
     return cfg

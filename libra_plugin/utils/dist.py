@@ -1,0 +1,47 @@
+"""Distributed training without CUDA: what mmengine's launchers assume and how we meet it on CPU.
+
+mmengine's ``pytorch`` and ``slurm`` launchers call ``torch.cuda.set_device`` and default to NCCL, and its
+runner wraps the model in DDP with ``device_ids=[LOCAL_RANK]``; on a machine without CUDA all three fail. When
+CUDA is absent, :func:`setup_cpu_distributed` initialises a gloo process group itself from the launcher's
+environment (torchrun's ``RANK``/``WORLD_SIZE``/``MASTER_ADDR``/``MASTER_PORT``, or slurm's ``SLURM_*``), so
+the runner finds the group ready and skips its own initialisation, and wraps the model in DDP without
+``device_ids``. With CUDA nothing changes.
+"""
+import datetime
+import os
+import subprocess
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+
+
+def _slurm_env() -> None:
+    """torchrun's variables from slurm's, as mmengine's slurm launcher sets them."""
+    os.environ.setdefault('MASTER_PORT', '29500')
+    if 'MASTER_ADDR' not in os.environ:
+        node_list = os.environ['SLURM_NODELIST']
+        os.environ['MASTER_ADDR'] = subprocess.getoutput(f'scontrol show hostname {node_list} | head -n1')
+    os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
+    os.environ['RANK'] = os.environ['SLURM_PROCID']
+    os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
+
+
+def setup_cpu_distributed(cfg: Config) -> bool:
+    """Initialise a gloo process group for ``cfg.launcher`` when there is no CUDA; True if it did."""
+    launcher = cfg.get('launcher', 'none')
+    if launcher == 'none' or torch.cuda.is_available() or torch_dist.is_initialized():
+        return False
+    if launcher == 'slurm':
+        _slurm_env()
+    elif launcher != 'pytorch':
+        raise ValueError(f"launcher={launcher!r} needs CUDA; on CPU use 'pytorch' (tools/dist_train.sh) or 'slurm'")
+    timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout', 1800)
+    torch_dist.init_process_group('gloo', init_method='env://', timeout=datetime.timedelta(seconds=timeout))
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = dict(type='MMDistributedDataParallel', broadcast_buffers=False,
+                   find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper.update(cfg.get('model_wrapper_cfg') or {})
+    wrapper['device_ids'] = None  # a CPU module: DDP refuses device ids
+    cfg.model_wrapper_cfg = wrapper
+    return True
