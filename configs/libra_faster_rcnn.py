@@ -24,3 +24,6 @@ model = dict(
                 pos_sampler=dict(type='libra_plugin.InstanceBalancedPosSampler'),
                 neg_sampler=dict(type='libra_plugin.IoUBalancedNegSampler', floor_thr=-1, floor_fraction=0,
                                  num_bins=3)))))
+
+# atomic checkpoint writes and random states saved: an interrupted run resumes exactly
+default_hooks = dict(checkpoint=dict(type='libra_plugin.ResumableCheckpointHook'))

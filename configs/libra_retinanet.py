@@ -11,3 +11,6 @@ model = dict(
     bbox_head=dict(
         loss_bbox=dict(
             _delete_=True, type='libra_plugin.BalancedL1Loss', alpha=0.5, gamma=1.5, beta=0.11, loss_weight=1.0)))
+
+# atomic checkpoint writes and random states saved: an interrupted run resumes exactly
+default_hooks = dict(checkpoint=dict(type='libra_plugin.ResumableCheckpointHook'))

@@ -12,3 +12,6 @@ model = dict(
 # mmdet's CocoMetric fails on 'proposal_fast' under numpy >= 1.24; ours computes the same recalls
 val_evaluator = dict(type='libra_plugin.FasterCocoMetric', metric='proposal_fast', proposal_nums=(100, 300, 1000))
 test_evaluator = val_evaluator
+
+# atomic checkpoint writes and random states saved: an interrupted run resumes exactly
+default_hooks = dict(checkpoint=dict(type='libra_plugin.ResumableCheckpointHook'))

@@ -11,7 +11,7 @@ except ImportError:  # pure-torch use: ``libra_plugin.functional`` needs no Open
     __all__ = ['__version__']
 else:
     from .datasets import CamVidDataset
-    from .engine import IBLossHook
+    from .engine import IBLossHook, ResumableCheckpointHook
     from .evaluation import FasterCocoMetric
     from .models import (BalancedL1Loss, BFP, GaussianL1Loss, IBFocalLoss, InstanceBalancedPosSampler,
                          IoUBalancedNegSampler, LovaszHingeLoss, LovaszSoftmaxLoss)
@@ -22,6 +22,6 @@ else:
 
     __all__ = [
         'BalancedL1Loss', 'BFP', 'CamVidDataset', 'FasterCocoMetric', 'GaussianL1Loss', 'IBFocalLoss', 'IBLossHook',
-        'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'DATASETS',
+        'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'ResumableCheckpointHook', 'DATASETS',
         'HOOKS', 'METRICS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading', '__version__'
     ]

@@ -4,11 +4,13 @@
         [--auto-scale-lr] [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
+import os.path as osp
 
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loading on torch >= 2.6)
+from libra_plugin.engine import latest_complete_checkpoint
 from libra_plugin.utils.cli import add_common_args, load_config
 
 
@@ -33,9 +35,9 @@ def main() -> None:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
             raise RuntimeError('--auto-scale-lr needs auto_scale_lr.base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+    if args.resume == 'auto':  # the newest complete checkpoint, even if the last one was cut off mid-write
+        cfg.load_from = latest_complete_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
+        cfg.resume = cfg.load_from is not None
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume

@@ -35,4 +35,5 @@ test_dataloader = val_dataloader
 max_iters = 20000
 train_cfg = dict(max_iters=max_iters, val_interval=2000)
 param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters, by_epoch=False)]
-default_hooks = dict(checkpoint=dict(interval=2000, max_keep_ckpts=3))
+default_hooks = dict(
+    checkpoint=dict(type='libra_plugin.ResumableCheckpointHook', interval=2000, max_keep_ckpts=3))

@@ -20,5 +20,5 @@ param_scheduler = [
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500, max_keep_ckpts=2))
+    checkpoint=dict(type='libra_plugin.ResumableCheckpointHook', by_epoch=False, interval=500, max_keep_ckpts=2))
 randomness = dict(seed=0)
