@@ -7,6 +7,7 @@ from mmengine.config import Config, DictAction
 
 from .config_tools import load
 from .dist import setup_cpu_distributed
+from .preflight import check_data_files
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -32,5 +33,6 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    check_data_files(cfg)
     setup_cpu_distributed(cfg)
     return cfg

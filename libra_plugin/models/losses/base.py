@@ -1,10 +1,37 @@
 """Shared mmdet loss contract of the element-wise regression losses (Balanced L1, Gaussian L1)."""
 from typing import Any, Optional
 
+import torch
 import torch.nn as nn
 from torch import Tensor
 
 from libra_plugin.functional import check_reduction, weight_reduce_loss
+
+
+def check_input(loss: str, name: str, x: Tensor, kind: str = 'float') -> None:
+    """A clear error for an input that would give a NaN loss (and NaN weights) or fail deep inside torch.
+
+    ``kind='float'``: a floating point tensor without NaN/Inf; ``'index'``: an integer tensor of class indices.
+    """
+    if kind == 'index':
+        if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
+            raise TypeError(f'{loss}: {name} must be an integer tensor of class indices, got {x.dtype}')
+        return
+    if not x.is_floating_point():
+        raise TypeError(f'{loss}: {name} must be a floating point tensor, got {x.dtype}')
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f'{loss}: {name} contains NaN or Inf (a diverged model or corrupt input); lower the '
+                         'learning rate or clip gradients (optim_wrapper.clip_grad)')
+
+
+def valid_labels(label: Tensor, ignore_index: Optional[int], num_classes: int, loss: str) -> Tensor:
+    """Mask of the non-ignored pixels; labels outside ``[0, num_classes)`` raise ``ValueError``."""
+    valid = torch.ones_like(label, dtype=torch.bool) if ignore_index is None else label != ignore_index
+    bad = valid & ((label < 0) | (label >= num_classes))
+    if bad.any():
+        raise ValueError(f'{loss} got labels outside [0, {num_classes - 1}] that are not ignore_index='
+                         f'{ignore_index}: {sorted(label[bad].unique().tolist())}')
+    return valid
 
 
 class ElementwiseLoss(nn.Module):
@@ -42,6 +69,8 @@ class ElementwiseLoss(nn.Module):
         reduction = reduction_override or self.reduction
         if target.numel() == 0:
             return pred.sum() * 0
+        check_input(type(self).__name__, 'pred', pred)
+        check_input(type(self).__name__, 'target', target)
         if pred.shape != target.shape:
             raise ValueError(f'pred and target must have the same shape, got {tuple(pred.shape)} and '
                              f'{tuple(target.shape)}')

@@ -7,7 +7,7 @@ from torch import Tensor
 
 from libra_plugin.functional.ib_focal import ib_focal
 from libra_plugin.registry import MODELS
-from .base import SegLoss
+from .base import SegLoss, check_input, valid_labels
 
 HOOK_HINT = ("add custom_hooks=[dict(type='libra_plugin.IBLossHook')] to the config: it feeds each decode head's "
              "input of conv_seg to its IBFocalLoss")
@@ -88,8 +88,13 @@ class IBFocalLoss(SegLoss):
                 ignore_index: int = 255,
                 **kwargs) -> Tensor:
         """CE before the switch, IB focal after it; pixels equal to ``ignore_index`` are left out."""
+        check_input('IBFocalLoss', 'cls_score', cls_score)
+        check_input('IBFocalLoss', 'label', label, 'index')
+        if cls_score.dim() != 4 or cls_score.shape[0] != label.shape[0] or cls_score.shape[2:] != label.shape[1:]:
+            raise ValueError(f'cls_score must be (B, C, H, W) matching label (B, H, W) {tuple(label.shape)}, got '
+                             f'{tuple(cls_score.shape)}')
         num_classes = cls_score.shape[1]
-        valid = label != ignore_index
+        valid = valid_labels(label, ignore_index, num_classes, 'IBFocalLoss')
         labels = torch.where(valid, label, torch.zeros_like(label))
         class_weight = self.class_weight if self.class_weight.numel() else None
         if class_weight is not None and class_weight.numel() != num_classes:
@@ -119,5 +124,5 @@ class IBFocalLoss(SegLoss):
         loss = loss * valid
         if weight is not None:
             loss = loss * weight
-        denom = valid.sum().clamp_min(1) if self.avg_non_ignore else loss.numel()
+        denom = valid.sum().clamp_min(1) if self.avg_non_ignore else max(loss.numel(), 1)
         return self.loss_weight * loss.sum() / denom

@@ -6,17 +6,7 @@ from torch import Tensor
 
 from libra_plugin.functional.lovasz import lovasz_hinge, lovasz_softmax
 from libra_plugin.registry import MODELS
-from .base import SegLoss
-
-
-def _valid_labels(label: Tensor, ignore_index: Optional[int], num_classes: int, name: str) -> Tensor:
-    """Mask of the non-ignored pixels; labels outside ``[0, num_classes)`` raise ``ValueError``."""
-    valid = torch.ones_like(label, dtype=torch.bool) if ignore_index is None else label != ignore_index
-    bad = valid & ((label < 0) | (label >= num_classes))
-    if bad.any():
-        raise ValueError(f'{name} got labels outside [0, {num_classes - 1}] that are not ignore_index='
-                         f'{ignore_index}: {sorted(label[bad].unique().tolist())}')
-    return valid
+from .base import SegLoss, check_input, valid_labels
 
 
 class _LovaszBase(SegLoss):
@@ -66,6 +56,10 @@ class LovaszHingeLoss(_LovaszBase):
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
         """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
+        check_input('LovaszHingeLoss', 'cls_score', cls_score)
+        check_input('LovaszHingeLoss', 'label', label, 'index')
+        if label.numel() == 0:  # an empty batch: a zero that back-propagates
+            return cls_score.sum() * 0
         if cls_score.dim() == 4 and weight is not None and weight.dim() == 1:  # mmdet mask head: class per RoI
             cls_score = cls_score[torch.arange(cls_score.shape[0], device=cls_score.device), weight.long()]
             weight = None
@@ -81,7 +75,7 @@ class LovaszHingeLoss(_LovaszBase):
         if cls_score.shape != label.shape:
             raise ValueError(f'cls_score must match label (B, H, W) {tuple(label.shape)}, got '
                              f'{tuple(cls_score.shape)}')
-        valid = _valid_labels(label, ignore_index, 2, 'LovaszHingeLoss')
+        valid = valid_labels(label, ignore_index, 2, 'LovaszHingeLoss')
         labels = torch.where(valid, label, torch.zeros_like(label))
         return self.loss_weight * lovasz_hinge(cls_score.float(), labels, valid, weight, self.per_image)
 
@@ -121,13 +115,17 @@ class LovaszSoftmaxLoss(_LovaszBase):
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
         """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
+        check_input('LovaszSoftmaxLoss', 'cls_score', cls_score)
+        check_input('LovaszSoftmaxLoss', 'label', label, 'index')
+        if label.numel() == 0:
+            return cls_score.sum() * 0
         if cls_score.dim() != 4 or cls_score.shape[0] != label.shape[0] or cls_score.shape[2:] != label.shape[1:]:
             raise ValueError(f'cls_score must be (B, C, H, W) matching label (B, H, W) {tuple(label.shape)}, got '
                              f'{tuple(cls_score.shape)}')
         num_classes = cls_score.shape[1]
         if not isinstance(self.classes, str) and any(not 0 <= c < num_classes for c in self.classes):
             raise ValueError(f'classes must be indices in [0, {num_classes - 1}], got {list(self.classes)}')
-        valid = _valid_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')
+        valid = valid_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')
         labels = torch.where(valid, label, torch.zeros_like(label))
         probs = cls_score.float().softmax(1)
         return self.loss_weight * lovasz_softmax(probs, labels, valid, weight, self.classes, self.per_image)

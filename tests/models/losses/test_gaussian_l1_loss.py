@@ -43,7 +43,8 @@ def test_non_finite_input(bad):
     pred = torch.tensor([[0.1, bad]])
     with pytest.raises(ValueError) as err:
         GaussianL1Loss()(pred, torch.zeros(1, 2))
-    assert str(err.value) == 'pred contains NaN or Inf; GaussianL1Loss needs finite coordinates'
+    assert str(err.value) == ('GaussianL1Loss: pred contains NaN or Inf (a diverged model or corrupt input); lower the '
+                              'learning rate or clip gradients (optim_wrapper.clip_grad)')
     with pytest.raises(ValueError, match='target contains NaN or Inf'):
         GaussianL1Loss()(torch.zeros(1, 2), pred)
 
