@@ -67,7 +67,7 @@ def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic:
         deterministic (bool): See :func:`max_pool_to`.
 
     Returns:
-        Tensor: ``(B, C, H_r, W_r)``.
+        Tensor: ``(B, C, H_r, W_r)``, the inputs' dtype (half precision summed in fp32).
     """
     size = tuple(inputs[refine_level].shape[-2:])
     total = None
@@ -76,8 +76,9 @@ def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic:
             feat = max_pool_to(feat, size, deterministic)
         elif i > refine_level:
             feat = F.interpolate(feat, size=size, mode='nearest')
+        feat = feat.to(torch.promote_types(feat.dtype, torch.float32))  # fp16/bf16 summed in fp32
         total = feat if total is None else total + feat
-    return total / len(inputs)
+    return (total / len(inputs)).to(inputs[0].dtype)
 
 
 def scatter_levels(bsf: Tensor, inputs: Sequence[Tensor], refine_level: int,
