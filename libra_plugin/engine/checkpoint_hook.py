@@ -117,7 +117,7 @@ class ResumableCheckpointHook(CheckpointHook):
             set_random_states(checkpoint['random_state'])
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
-        ids = list(self.keep_ckpt_ids)
+        ids = list(getattr(self, 'keep_ckpt_ids', []))  # set in before_train only when max_keep_ckpts > 0
         if self.max_keep_ckpts > 0 and not (ids and ids[-1] == step):
             ids.append(step)
             runner.message_hub.update_info('keep_ckpt_ids', ids[-self.max_keep_ckpts:])
