@@ -23,14 +23,15 @@ def metric(run: dict, key: str):
 
 def table(runs: List[dict]) -> str:
     cols = columns(runs)
-    lines = ['| config | ' + ' | '.join(c for c, _ in cols) + ' | train time |',
-             '|---|' + '---:|' * (len(cols) + 1)]
+    timed = any(run['train_s'] is not None for run in runs)
+    lines = ['| config | ' + ' | '.join(c for c, _ in cols) + (' | train time |' if timed else ' |'),
+             '|---|' + '---:|' * (len(cols) + timed)]
     for run in runs:
         values = [metric(run, k) for _, k in cols]
         # mmdet reports no metric at all when a model predicts nothing: that is an AP of 0
         cells = [f'{100 * (v or 0):.1f}' for v in values]
         train = '' if run['train_s'] is None else f"{run['train_s'] / 60:.1f} min"
-        lines.append(f"| {run['name']} | " + ' | '.join(cells) + f' | {train} |')
+        lines.append(f"| {run['name']} | " + ' | '.join(cells) + (f' | {train} |' if timed else ' |'))
     return '\n'.join(lines) + '\n\nAP and AR in percent (COCO evaluation of the last checkpoint).\n'
 
 

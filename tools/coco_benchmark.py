@@ -117,8 +117,9 @@ def last_checkpoint(work: str) -> str:
         return f.read().strip()
 
 
-def read_curves(work: str) -> dict:
-    """Loss per logged iteration and the validation metrics per validation, from the run's scalars.json."""
+def read_curves(work: str, val_interval: int = None) -> dict:
+    """Loss per logged iteration and the validation metrics per validation, from the run's scalars.json (a run
+    that logged its validations by epoch in an iteration schedule has them at ``k * val_interval``)."""
     files = sorted(glob.glob(osp.join(work, '2*', 'vis_data', 'scalars.json')))
     curves = dict(loss=[], val=[])
     for path in files:
@@ -129,6 +130,10 @@ def read_curves(work: str) -> dict:
                     curves['loss'].append([row['step'], row['loss']])
                 elif any(k.startswith('coco/') for k in row):
                     curves['val'].append(dict(row))
+    steps = [row['step'] for row in curves['val']]
+    if val_interval and any(b <= a for a, b in zip(steps, steps[1:])):
+        for k, row in enumerate(curves['val']):
+            row['step'] = (k + 1) * val_interval
     return curves
 
 
@@ -160,7 +165,8 @@ def main(argv=None) -> None:
         test_work = osp.join(work, 'test')
         stream([sys.executable, 'tools/test.py', path, ckpt, '--work-dir', test_work], osp.join(work, 'test.log'))
         runs.append(dict(name=name, config=config, checkpoint=ckpt, train_s=train_s,
-                         metrics=read_metrics(test_work), curves=read_curves(work)))
+                         metrics=read_metrics(test_work),
+                         curves=read_curves(work, args.val_interval or args.max_iters)))
     write_report(runs, vars(args), args.work_dir)
     with open(osp.join(args.work_dir, 'results.md')) as f:
         print(f.read())

@@ -87,6 +87,7 @@ def set_schedule(cfg: Config, max_iters: Optional[int] = None, epochs: Optional[
     cfg.train_dataloader.sampler = dict(type='InfiniteSampler', shuffle=True)
     cfg.default_hooks.checkpoint.update(by_epoch=False, interval=interval)
     cfg.log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+    cfg.default_hooks.logger.log_metric_by_epoch = False  # validation metrics logged at their iteration
 
 
 def set_img_scale(cfg: Config, scale: Sequence[int]) -> None:
