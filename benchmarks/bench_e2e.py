@@ -1,6 +1,6 @@
 """End-to-end speed and memory of one config: training iteration time, inference images/s, peak memory.
 
-    python benchmarks/bench_e2e.py CONFIG [--device cpu|cuda] [--warmup 2] [--repeats 5] [--builtin]
+    python benchmarks/bench_e2e.py CONFIG [--device cpu|cuda] [--warmup 2] [--repeats 5] [--builtin | --pair]
         [--data-root ROOT --train-ann A --train-img D --val-ann A --val-img D] [--img-scale W H] [--batch-size B]
         [--small-backbone WIDTH] [--cfg-options k=v ...] [--json OUT]
 
@@ -8,7 +8,8 @@ Batches are loaded before timing (data loading is not timed). Training: median `
 optimizer step) over ``--repeats`` after ``--warmup``. Inference: median ``test_step`` over the validation batches,
 as images per second. Peak memory: the most a training step / an inference batch holds above what was in use before
 it (model, optimizer state, inputs): CUDA ``max_memory_allocated``; CPU resident set, polled, in a process whose
-allocator returns freed blocks at once. ``--builtin`` replaces the plugin's modules by mmdet's of the same name.
+allocator returns freed blocks at once. ``--builtin`` replaces the plugin's modules by mmdet's of the same name;
+``--pair`` measures both in one process, their timed calls alternating.
 Works on CPU and CUDA (mmdet's ``tools/analysis_tools/benchmark.py`` is CUDA-only).
 """
 import argparse
@@ -32,6 +33,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--repeats', type=int, default=5)
     p.add_argument('--builtin', action='store_true', help="mmdet's modules in place of the plugin's")
+    p.add_argument('--pair', action='store_true', help="ours and mmdet's modules in one process, alternating")
     p.add_argument('--data-root')
     p.add_argument('--train-ann', default='annotations/instances_train2017.json')
     p.add_argument('--train-img', default='train2017/')
@@ -74,39 +76,61 @@ def build(args):
     return cfg, model, optim, train, val
 
 
-def median_ms(fn, batches, warmup, device) -> float:
-    times = []
-    for i, batch in enumerate(batches):
-        sync(device)
-        start = time.perf_counter()
-        fn(batch)
-        sync(device)
-        if i >= warmup:
-            times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+def elapsed_ms(fn, device) -> float:
+    sync(device)
+    start = time.perf_counter()
+    fn()
+    sync(device)
+    return (time.perf_counter() - start) * 1e3
+
+
+def measure_models(args, built: dict) -> dict:
+    """Time and peak memory of each built model on the first model's batches; with two models the timed calls
+    alternate batch by batch (order flipped every batch), so a drift of the machine hits both alike."""
+    train, val = next(iter(built.values()))[3:]
+    times = {k: dict(train=[], infer=[]) for k in built}
+    for phase, batches in (('train', train), ('infer', val)):
+        for _, model, _, _, _ in built.values():
+            model.train(phase == 'train')
+        with torch.set_grad_enabled(phase == 'train'):
+            for i, batch in enumerate(batches):
+                for k in (list(built) if i % 2 == 0 else list(built)[::-1]):
+                    _, model, optim, _, _ = built[k]
+                    t = elapsed_ms((lambda: model.train_step(batch, optim)) if phase == 'train' else
+                                   (lambda: model.test_step(batch)), args.device)
+                    if i >= args.warmup:
+                        times[k][phase].append(t)
+    results = {}
+    for k, (_, model, optim, _, _) in built.items():
+        model.train()
+        train_peak = peak_mib(lambda: model.train_step(train[-1], optim), args.device)
+        model.eval()
+        with torch.no_grad():
+            infer_peak = peak_mib(lambda: model.test_step(val[-1]), args.device)
+        val_batch = len(val[-1]['inputs'])
+        results[k] = dict(config=args.config, builtin=k == 'mmdet', device=args.device,
+                          train_batch=len(train[-1]['inputs']),
+                          train_ms_per_iter=statistics.median(times[k]['train']), train_peak_mib=train_peak,
+                          infer_batch=val_batch, infer_img_per_s=1e3 * val_batch / statistics.median(times[k]['infer']),
+                          infer_peak_mib=infer_peak, warmup=args.warmup, repeats=args.repeats,
+                          torch=torch.__version__, threads=torch.get_num_threads())
+    return results
 
 
 def measure(args) -> dict:
-    cfg, model, optim, train, val = build(args)
-    model.train()
-    train_ms = median_ms(lambda b: model.train_step(b, optim), train, args.warmup, args.device)
-    train_peak = peak_mib(lambda: model.train_step(train[-1], optim), args.device)
-    model.eval()
-    with torch.no_grad():
-        infer_ms = median_ms(model.test_step, val, args.warmup, args.device)
-        infer_peak = peak_mib(lambda: model.test_step(val[-1]), args.device)
-    val_batch = len(val[-1]['inputs'])
-    return dict(config=args.config, builtin=args.builtin, device=args.device,
-                train_batch=len(train[-1]['inputs']), train_ms_per_iter=train_ms, train_peak_mib=train_peak,
-                infer_batch=val_batch, infer_img_per_s=1e3 * val_batch / infer_ms, infer_peak_mib=infer_peak,
-                warmup=args.warmup, repeats=args.repeats, torch=torch.__version__, threads=torch.get_num_threads())
+    """One config (``--builtin``: with mmdet's modules); ``--pair``: ours and mmdet's, ``{'ours': .., 'mmdet': ..}``."""
+    if args.pair:
+        return measure_models(args, dict(ours=build(argparse.Namespace(**dict(vars(args), builtin=False))),
+                                         mmdet=build(argparse.Namespace(**dict(vars(args), builtin=True)))))
+    key = 'mmdet' if args.builtin else 'ours'
+    return measure_models(args, {key: build(args)})[key]
 
 
 E2E_CONFIGS = [('Libra Faster R-CNN', 'configs/libra_faster_rcnn.py'), ('Libra RetinaNet', 'configs/libra_retinanet.py')]
 
 
 def run(device: str = 'cpu', data: list = ()) -> list:
-    """Ours vs the same model with mmdet's modules, each measured in a fresh process; rows for run_all's table.
+    """Ours vs the same model with mmdet's modules (``--pair``, one fresh process per config); rows for run_all.
     CPU: narrow ResNet-18 at 320 px, batch 4; CUDA: R-50 (random init) at the configs' 1333 x 800, batch 2."""
     import tempfile
     from common import REPO, run_isolated
@@ -114,12 +138,10 @@ def run(device: str = 'cpu', data: list = ()) -> list:
             ['--batch-size', '2', '--cfg-options', 'model.backbone.init_cfg=None'])
     rows = []
     for name, config in E2E_CONFIGS:
-        res = {}
-        for kind in ('ours', 'mmdet'):
-            with tempfile.NamedTemporaryFile(suffix='.json') as out:
-                run_isolated(__file__, os.path.join(REPO, config), '--device', device, '--json', out.name, *data,
-                             *size, *(['--builtin'] if kind == 'mmdet' else []))
-                res[kind] = json.load(open(out.name))
+        with tempfile.NamedTemporaryFile(suffix='.json') as out:
+            run_isolated(__file__, os.path.join(REPO, config), '--pair', '--repeats', '10', '--device', device,
+                         '--json', out.name, *data, *size)
+            res = json.load(open(out.name))
         o, m = res['ours'], res['mmdet']
         what = f"{name}, {'R-18/32 320 px' if device == 'cpu' else 'R-50'}"
         for label, key, unit, f in (('train iteration', 'train_ms_per_iter', 'ms', None),

@@ -15,3 +15,15 @@ def test_speed_and_memory_json(tmp_path, shapes_root, run_tool):
     assert osp.basename(r['config']) == 'libra_retinanet.py'
     for key in ('train_ms_per_iter', 'infer_img_per_s', 'train_peak_mib'):
         assert r[key] > 0, key
+
+
+def test_pair_measures_ours_and_mmdet_in_one_process(tmp_path, shapes_root, run_tool):
+    out = str(tmp_path / 'pair.json')
+    run_tool(['benchmarks/bench_e2e.py', 'configs/libra_faster_rcnn.py', '--pair', '--warmup', '1', '--repeats', '2',
+              '--small-backbone', '16', '--img-scale', '128', '128', '--batch-size', '2', '--json', out,
+              '--data-root', shapes_root, '--train-ann', 'annotations/instances_train.json', '--train-img', 'train/',
+              '--val-ann', 'annotations/instances_val.json', '--val-img', 'val/'])
+    with open(out) as f:
+        r = json.load(f)
+    assert sorted(r) == ['mmdet', 'ours'] and r['mmdet']['builtin'] and not r['ours']['builtin']
+    assert all(r[k]['infer_img_per_s'] > 0 and r[k]['repeats'] == 2 for k in r)
