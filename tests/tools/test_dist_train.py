@@ -62,6 +62,12 @@ def test_libra_detector_two_processes(tmp_path, shapes_root):
     assert 'Distributed launcher: pytorch' in two[0] and "dist_cfg: {'backend': 'gloo'}" in two[0]
     assert 'An `MMDistributedDataParallel` instance is built' in two[1]
     assert os.listdir(tmp_path / 'two').count('iter_2.pth') == 1
+    # tools/dist_test.sh: the same checkpoint evaluated by 2 processes (each half of the images, metrics gathered)
+    proc = subprocess.run(['bash', 'tools/dist_test.sh', config, str(tmp_path / 'two' / 'iter_2.pth'), '2',
+                           '--work-dir', str(tmp_path / 'test'), '--cfg-options', 'test_dataloader.num_workers=0'],
+                          cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, PYTHON=sys.executable, PORT=free_port(), SHAPES_ROOT=shapes_root))
+    assert proc.returncode == 0 and 'Iter(test) [1/1]    coco/bbox_mAP:' in proc.stdout + proc.stderr, proc.stderr
     one = train(config, str(tmp_path / 'one'), opts + ['train_dataloader.batch_size=2'], 1, SHAPES_ROOT=shapes_root)
     for log in two + one:
         assert len(losses(log)) == 2 and all(math.isfinite(v) for v in losses(log))

@@ -7,7 +7,7 @@ from torch import Tensor
 
 from libra_plugin.functional.ib_focal import ib_focal
 from libra_plugin.registry import MODELS
-from .base import SegLoss, check_input, valid_labels
+from .base import SegLoss, valid_labels
 
 HOOK_HINT = ("add custom_hooks=[dict(type='libra_plugin.IBLossHook')] to the config: it feeds each decode head's "
              "input of conv_seg to its IBFocalLoss")
@@ -88,8 +88,9 @@ class IBFocalLoss(SegLoss):
                 ignore_index: int = 255,
                 **kwargs) -> Tensor:
         """CE before the switch, IB focal after it; pixels equal to ``ignore_index`` are left out."""
-        check_input('IBFocalLoss', 'cls_score', cls_score)
-        check_input('IBFocalLoss', 'label', label, 'index')
+        empty = self.empty_or_checked(cls_score, label)
+        if empty is not None:
+            return empty
         if cls_score.dim() != 4 or cls_score.shape[0] != label.shape[0] or cls_score.shape[2:] != label.shape[1:]:
             raise ValueError(f'cls_score must be (B, C, H, W) matching label (B, H, W) {tuple(label.shape)}, got '
                              f'{tuple(cls_score.shape)}')

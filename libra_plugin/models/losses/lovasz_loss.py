@@ -6,7 +6,7 @@ from torch import Tensor
 
 from libra_plugin.functional.lovasz import lovasz_hinge, lovasz_softmax
 from libra_plugin.registry import MODELS
-from .base import SegLoss, check_input, valid_labels
+from .base import SegLoss, valid_labels
 
 
 class _LovaszBase(SegLoss):
@@ -56,10 +56,9 @@ class LovaszHingeLoss(_LovaszBase):
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
         """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
-        check_input('LovaszHingeLoss', 'cls_score', cls_score)
-        check_input('LovaszHingeLoss', 'label', label, 'index')
-        if label.numel() == 0:  # an empty batch: a zero that back-propagates
-            return cls_score.sum() * 0
+        empty = self.empty_or_checked(cls_score, label)
+        if empty is not None:
+            return empty
         if cls_score.dim() == 4 and weight is not None and weight.dim() == 1:  # mmdet mask head: class per RoI
             cls_score = cls_score[torch.arange(cls_score.shape[0], device=cls_score.device), weight.long()]
             weight = None
@@ -115,10 +114,9 @@ class LovaszSoftmaxLoss(_LovaszBase):
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
         """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
-        check_input('LovaszSoftmaxLoss', 'cls_score', cls_score)
-        check_input('LovaszSoftmaxLoss', 'label', label, 'index')
-        if label.numel() == 0:
-            return cls_score.sum() * 0
+        empty = self.empty_or_checked(cls_score, label)
+        if empty is not None:
+            return empty
         if cls_score.dim() != 4 or cls_score.shape[0] != label.shape[0] or cls_score.shape[2:] != label.shape[1:]:
             raise ValueError(f'cls_score must be (B, C, H, W) matching label (B, H, W) {tuple(label.shape)}, got '
                              f'{tuple(cls_score.shape)}')
