@@ -29,10 +29,11 @@ def table(runs: List[dict]) -> str:
     for run in runs:
         values = [metric(run, k) for _, k in cols]
         # mmdet reports no metric at all when a model predicts nothing: that is an AP of 0
-        cells = [f'{100 * (v or 0):.1f}' for v in values]
+        cells = ['n/a' if v is not None and v < 0 else f'{100 * (v or 0):.1f}' for v in values]  # -1: no such box
         train = '' if run['train_s'] is None else f"{run['train_s'] / 60:.1f} min"
         lines.append(f"| {run['name']} | " + ' | '.join(cells) + (f' | {train} |' if timed else ' |'))
-    return '\n'.join(lines) + '\n\nAP and AR in percent (COCO evaluation of the last checkpoint).\n'
+    return '\n'.join(lines) + ('\n\nAP and AR in percent (COCO evaluation of the last checkpoint); n/a: no ground '
+                                'truth box of that size.\n')
 
 
 def plot(runs: List[dict], out_dir: str) -> None:
@@ -43,7 +44,7 @@ def plot(runs: List[dict], out_dir: str) -> None:
     fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(cols)), 3.6))
     width = 0.8 / max(1, len(runs))
     for i, run in enumerate(runs):
-        values = [100 * (metric(run, k) or 0) for _, k in cols]
+        values = [100 * max(metric(run, k) or 0, 0) for _, k in cols]  # -1 (no such box): no bar
         ax.bar([j + (i - (len(runs) - 1) / 2) * width for j in range(len(cols))], values, width, label=run['name'])
     ax.set_xticks(range(len(cols)), [c for c, _ in cols])
     ax.set_ylabel('%')

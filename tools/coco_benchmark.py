@@ -103,7 +103,8 @@ def stream(cmd: list, log_path: str) -> None:
     """Run ``cmd``, keep its whole output in ``log_path`` and echo the progress lines."""
     print('$ ' + ' '.join(cmd), flush=True)
     with open(log_path, 'w') as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env=dict(os.environ, PYTHON=sys.executable))  # dist_train.sh: this interpreter
         for line in proc.stdout:
             log.write(line)
             if any(k in line for k in PROGRESS):
