@@ -27,6 +27,13 @@ def check_input(loss: str, name: str, x: Tensor, kind: str = 'float') -> None:
                          'learning rate or clip gradients (optim_wrapper.clip_grad)')
 
 
+def check_multiclass_shapes(cls_score: Tensor, label: Tensor) -> None:
+    """Logits ``(B, C, H, W)`` for labels ``(B, H, W)``, else ``ValueError`` naming both shapes."""
+    if cls_score.dim() != 4 or cls_score.shape[0] != label.shape[0] or cls_score.shape[2:] != label.shape[1:]:
+        raise ValueError(f'cls_score must be (B, C, H, W) matching label (B, H, W) {tuple(label.shape)}, got '
+                         f'{tuple(cls_score.shape)}')
+
+
 def valid_labels(label: Tensor, ignore_index: Optional[int], num_classes: int, loss: str) -> Tensor:
     """Mask of the non-ignored pixels; labels outside ``[0, num_classes)`` raise ``ValueError``."""
     valid = torch.ones_like(label, dtype=torch.bool) if ignore_index is None else label != ignore_index

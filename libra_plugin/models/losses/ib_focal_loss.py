@@ -7,7 +7,7 @@ from torch import Tensor
 
 from libra_plugin.functional.ib_focal import ib_focal
 from libra_plugin.registry import MODELS
-from .base import SegLoss, valid_labels
+from .base import SegLoss, check_multiclass_shapes, valid_labels
 
 HOOK_HINT = ("add custom_hooks=[dict(type='libra_plugin.IBLossHook')] to the config: it feeds each decode head's "
              "input of conv_seg to its IBFocalLoss")
@@ -91,9 +91,7 @@ class IBFocalLoss(SegLoss):
         empty = self.empty_or_checked(cls_score, label)
         if empty is not None:
             return empty
-        if cls_score.dim() != 4 or cls_score.shape[0] != label.shape[0] or cls_score.shape[2:] != label.shape[1:]:
-            raise ValueError(f'cls_score must be (B, C, H, W) matching label (B, H, W) {tuple(label.shape)}, got '
-                             f'{tuple(cls_score.shape)}')
+        check_multiclass_shapes(cls_score, label)
         num_classes = cls_score.shape[1]
         valid = valid_labels(label, ignore_index, num_classes, 'IBFocalLoss')
         labels = torch.where(valid, label, torch.zeros_like(label))

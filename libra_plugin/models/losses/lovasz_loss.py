@@ -6,7 +6,7 @@ from torch import Tensor
 
 from libra_plugin.functional.lovasz import lovasz_hinge, lovasz_softmax
 from libra_plugin.registry import MODELS
-from .base import SegLoss, valid_labels
+from .base import SegLoss, check_multiclass_shapes, valid_labels
 
 
 class _LovaszBase(SegLoss):
@@ -117,9 +117,7 @@ class LovaszSoftmaxLoss(_LovaszBase):
         empty = self.empty_or_checked(cls_score, label)
         if empty is not None:
             return empty
-        if cls_score.dim() != 4 or cls_score.shape[0] != label.shape[0] or cls_score.shape[2:] != label.shape[1:]:
-            raise ValueError(f'cls_score must be (B, C, H, W) matching label (B, H, W) {tuple(label.shape)}, got '
-                             f'{tuple(cls_score.shape)}')
+        check_multiclass_shapes(cls_score, label)
         num_classes = cls_score.shape[1]
         if not isinstance(self.classes, str) and any(not 0 <= c < num_classes for c in self.classes):
             raise ValueError(f'classes must be indices in [0, {num_classes - 1}], got {list(self.classes)}')
