@@ -16,12 +16,13 @@ else:
     from .models import (BalancedL1Loss, BFP, GaussianL1Loss, IBFocalLoss, InstanceBalancedPosSampler,
                          IoUBalancedNegSampler, LovaszHingeLoss, LovaszSoftmaxLoss)
     from .registry import DATASETS, HOOKS, METRICS, MODELS, SCOPE, TASK_UTILS
-    from .utils import patch_checkpoint_loading
+    from .utils import patch_checkpoint_loading, register_offline_weights
 
     patch_checkpoint_loading()
+    register_offline_weights()  # init_cfg=dict(type='Pretrained', checkpoint='libra://mobilenet_v2')
 
     __all__ = [
         'BalancedL1Loss', 'BFP', 'CamVidDataset', 'FasterCocoMetric', 'GaussianL1Loss', 'IBFocalLoss', 'IBLossHook',
         'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'ResumableCheckpointHook', 'DATASETS',
-        'HOOKS', 'METRICS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading', '__version__'
+        'HOOKS', 'METRICS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading', 'register_offline_weights', '__version__'
     ]

@@ -19,6 +19,14 @@ def coco128_root() -> str:
 
 
 @pytest.fixture(scope='session')
+def aquarium_root() -> str:
+    root = osp.join(SHARED_DATA, 'aquarium')
+    if not osp.exists(osp.join(root, 'annotations', 'val.json')):
+        pytest.skip(f'aquarium not found at {root} (set LIBRA_SHARED_DATA)')
+    return root + '/'
+
+
+@pytest.fixture(scope='session')
 def camvid_root() -> str:
     root = osp.join(SHARED_DATA, 'camvid')
     if not osp.isdir(osp.join(root, 'trainannot')):

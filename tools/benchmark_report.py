@@ -1,7 +1,11 @@
-"""The report of tools/coco_benchmark.py: a markdown table, a JSON with every number, AP bars and training curves."""
+"""The report of tools/coco_benchmark.py: a markdown table, a JSON with every number, AP bars and training curves;
+with several seeds also mean ± std per config, paired differences against each config's baseline with 95 %
+Student-t intervals, and a plot with error bars."""
 import json
 import os.path as osp
-from typing import List
+from typing import Dict, List
+
+from seed_stats import fmt_difference, fmt_mean_std, paired_difference, summary
 
 BBOX = [('AP', 'bbox_mAP'), ('AP50', 'bbox_mAP_50'), ('AP75', 'bbox_mAP_75'), ('APs', 'bbox_mAP_s'),
         ('APm', 'bbox_mAP_m'), ('APl', 'bbox_mAP_l')]
@@ -21,19 +25,69 @@ def metric(run: dict, key: str):
     return None
 
 
+def percent(run: dict, key: str):
+    """The metric in percent; mmdet reports no metric when a model predicts nothing (an AP of 0); None for COCO's
+    -1 (no ground-truth box of that size)."""
+    v = metric(run, key)
+    return None if v is not None and v < 0 else 100 * (v or 0)
+
+
 def table(runs: List[dict]) -> str:
     cols = columns(runs)
     timed = any(run['train_s'] is not None for run in runs)
-    lines = ['| config | ' + ' | '.join(c for c, _ in cols) + (' | train time |' if timed else ' |'),
-             '|---|' + '---:|' * (len(cols) + timed)]
+    seeded = any(run.get('seed') is not None for run in runs)
+    lines = ['| config | ' + ('seed | ' if seeded else '') + ' | '.join(c for c, _ in cols)
+             + (' | train time |' if timed else ' |'), '|---|' + '---:|' * (len(cols) + timed + seeded)]
     for run in runs:
-        values = [metric(run, k) for _, k in cols]
-        # mmdet reports no metric at all when a model predicts nothing: that is an AP of 0
-        cells = ['n/a' if v is not None and v < 0 else f'{100 * (v or 0):.1f}' for v in values]  # -1: no such box
+        cells = ['n/a' if v is None else f'{v:.1f}' for v in (percent(run, k) for _, k in cols)]
         train = '' if run['train_s'] is None else f"{run['train_s'] / 60:.1f} min"
-        lines.append(f"| {run['name']} | " + ' | '.join(cells) + (f' | {train} |' if timed else ' |'))
+        lines.append(f"| {run['name']} | " + (f"{run['seed']} | " if seeded else '') + ' | '.join(cells)
+                     + (f' | {train} |' if timed else ' |'))
     return '\n'.join(lines) + ('\n\nAP and AR in percent (COCO evaluation of the last checkpoint); n/a: no ground '
                                 'truth box of that size.\n')
+
+
+def seed_summary(runs: List[dict]) -> Dict[str, dict]:
+    """Per config: its seeds, baseline, mean ± std of every metric, and the paired differences (seeds both ran)."""
+    by_name: Dict[str, List[dict]] = {}
+    for run in runs:
+        by_name.setdefault(run['name'], []).append(run)
+    out = {}
+    for name, group in by_name.items():
+        base_name = group[0].get('baseline')
+        base = {r['seed']: r for r in by_name.get(base_name, [])} if base_name and base_name != name else {}
+        entry = dict(seeds=[r['seed'] for r in group], baseline=base_name if base else None, mean_std={}, diff={},
+                     train_s=summary([r['train_s'] for r in group if r['train_s'] is not None]))
+        for label, key in columns(runs):
+            values = [percent(r, key) for r in group]
+            entry['mean_std'][label] = summary([v for v in values if v is not None])
+            pairs = [(v, percent(base[r['seed']], key)) for r, v in zip(group, values) if r['seed'] in base]
+            pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+            if base:
+                entry['diff'][label] = paired_difference([a for a, _ in pairs], [b for _, b in pairs])
+        out[name] = entry
+    return out
+
+
+def seed_tables(stats: Dict[str, dict]) -> str:
+    labels = list(next(iter(stats.values()))['mean_std'])
+    lines = ['| config | seeds | ' + ' | '.join(labels) + ' | train time |', '|---|---:|' + '---:|' * (len(labels) + 1)]
+    for name, e in stats.items():
+        t = e['train_s']
+        lines.append(f"| {name} | {len(e['seeds'])} | " + ' | '.join(fmt_mean_std(e['mean_std'][k]) for k in labels)
+                     + f" | {fmt_mean_std(dict(t, mean=t['mean'] / 60, std=t['std'] / 60)) + ' min' if t['n'] else ''} |")
+    text = '\n'.join(lines) + '\n\nMean ± sample standard deviation over seeds, in percent.\n'
+    compared = {n: e for n, e in stats.items() if e['baseline']}
+    if compared:
+        lines = ['| config | baseline | pairs | ' + ' | '.join(f'Δ{k}' for k in labels) + ' |',
+                 '|---|---|---:|' + '---:|' * len(labels)]
+        for name, e in compared.items():
+            n = e['diff'][labels[0]]['n']
+            lines.append(f"| {name} | {e['baseline']} | {n} | "
+                         + ' | '.join(fmt_difference(e['diff'][k]) for k in labels) + ' |')
+        text += ('\n' + '\n'.join(lines) + '\n\nPaired differences (config − baseline, same seed) in points, mean '
+                 '[95 % Student-t interval]; * marks an interval that excludes 0 (significant).\n')
+    return text
 
 
 def plot(runs: List[dict], out_dir: str) -> None:
@@ -72,9 +126,50 @@ def plot(runs: List[dict], out_dir: str) -> None:
     plt.close(fig)
 
 
+def plot_seeds(stats: Dict[str, dict], runs: List[dict], out_dir: str) -> None:
+    """AP per config (mean, ± std bars, the seeds as dots) and the paired AP differences with their intervals."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    label, key = columns(runs)[0]
+    names = list(stats)
+    compared = [n for n in names if stats[n]['baseline']]
+    fig, axes = plt.subplots(1, 2 if compared else 1, figsize=(11 if compared else 6, 0.45 * len(names) + 1.6),
+                             squeeze=False)
+    ax = axes[0][0]
+    for i, name in enumerate(names):
+        s = stats[name]['mean_std'][label]
+        ax.errorbar(s['mean'], i, xerr=s['std'], fmt='o', color='C0', capsize=4)
+        points = [percent(r, key) for r in runs if r['name'] == name]
+        ax.scatter([p for p in points if p is not None], [i] * sum(p is not None for p in points), s=10,
+                   color='0.5', zorder=3)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.invert_yaxis()
+    ax.set(xlabel=f'{label} (%): mean ± std over seeds, seeds as dots')
+    if compared:
+        ax = axes[0][1]
+        for i, name in enumerate(compared):
+            d = stats[name]['diff'][label]
+            err = [[d['mean'] - d['low']], [d['high'] - d['mean']]] if d['n'] > 1 else None
+            ax.errorbar(d['mean'], i, xerr=err, fmt='o', capsize=4, color='C2' if d['significant'] else 'C1')
+        ax.axvline(0, color='0.4', lw=0.8)
+        ax.set_yticks(range(len(compared)), [f"{n}\n− {stats[n]['baseline']}" for n in compared], fontsize=6)
+        ax.invert_yaxis()
+        ax.set(xlabel=f'paired Δ{label} (points), 95 % interval')
+    fig.tight_layout()
+    fig.savefig(osp.join(out_dir, 'seeds.png'), dpi=120)
+    plt.close(fig)
+
+
 def write_report(runs: List[dict], args: dict, out_dir: str) -> None:
+    text = table(runs)
+    stats = seed_summary(runs) if any(run.get('seed') is not None for run in runs) else None
+    if stats:
+        text = seed_tables(stats) + '\nEvery run:\n\n' + text
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
-        f.write(table(runs))
+        f.write(text)
     with open(osp.join(out_dir, 'results.json'), 'w') as f:
-        json.dump(dict(args=args, runs=runs), f, indent=1)
+        json.dump(dict(args=args, runs=runs, summary=stats), f, indent=1)
     plot(runs, out_dir)
+    if stats:
+        plot_seeds(stats, runs, out_dir)

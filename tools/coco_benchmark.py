@@ -1,16 +1,24 @@
 """Accuracy benchmark on COCO-layout data: train (or take checkpoints of) each config, evaluate, compare.
 
-    python tools/coco_benchmark.py --data-root data/coco/ [--pairs faster_rcnn retinanet rpn] [--configs A B ...]
-        [--checkpoints CKPT ...] [--epochs 12 | --max-iters N] [--val-interval N] [--img-scale W H]
-        [--batch-size B] [--workers W] [--small-backbone WIDTH] [--adamw LR] [--preset cpu-smoke] [--gpus N]
+    python tools/coco_benchmark.py --data-root data/coco/ [--groups faster_rcnn retinanet rpn ablation ...]
+        [--configs A B ... [--baseline NAME]] [--seeds 0 1 2] [--checkpoints CKPT ...]
+        [--epochs 12 | --max-iters N] [--val-interval N] [--img-scale W H] [--batch-size B] [--workers W]
+        [--small-backbone WIDTH] [--adamw LR] [--preset cpu-smoke] [--gpus N]
         [--eval-backend faster|pycocotools] [--work-dir work_dirs/coco_benchmark] [--cfg-options k=v ...]
 
-Default pairs: mmdet's Faster R-CNN R-50 FPN 1x vs configs/libra_faster_rcnn.py and RetinaNet vs
-configs/libra_retinanet.py (``rpn`` adds mmdet's RPN vs configs/libra_rpn.py, scored by AR). Each config is written
-with the arguments applied to WORK/<name>/config.py, trained with tools/train.py (tools/dist_train.sh for
---gpus > 1), evaluated with tools/test.py (by default through libra_plugin.FasterCocoMetric: CocoMetric's numbers,
-faster, and working for the RPN's proposal_fast under numpy >= 1.24); WORK gets results.md (the table), results.json (every number, the loss
-and mAP curves) and ap_bars.png / curves.png.
+Default groups: mmdet's Faster R-CNN R-50 FPN 1x vs configs/libra_faster_rcnn.py and RetinaNet vs
+configs/libra_retinanet.py (``rpn`` adds mmdet's RPN vs configs/libra_rpn.py, scored by AR; ``ablation_faster_rcnn``
+/ ``ablation_retinanet`` are the ImageNet MobileNetV2 CPU configs of configs/ablation: a baseline and its Libra
+variants). The first config of a group is the baseline of the others. Each config is written with the arguments
+applied to WORK/<name>[/seed<k>]/config.py, trained with tools/train.py (tools/dist_train.sh for --gpus > 1),
+evaluated with tools/test.py (by default through libra_plugin.FasterCocoMetric: CocoMetric's numbers, faster, and
+working for the RPN's proposal_fast under numpy >= 1.24); WORK gets results.md (the table), results.json (every
+number, the loss and mAP curves) and ap_bars.png / curves.png.
+
+``--seeds`` trains every config once per seed (``randomness.seed``; the same seed gives every config the same data
+order) and adds mean ± std per config, the paired differences against the baseline with 95 % Student-t intervals
+and seeds.png. Resumable: a finished run (its run.json, written for the same config text) is not repeated, and an
+interrupted training resumes from its newest complete checkpoint; rerun the same command.
 """
 import argparse
 import glob
@@ -20,6 +28,7 @@ import os.path as osp
 import subprocess
 import sys
 import time
+from typing import Optional
 
 from benchmark_report import write_report  # tools/ is on the path of a script run from it
 from mmengine.config import DictAction
@@ -27,10 +36,16 @@ from mmengine.config import DictAction
 from libra_plugin.utils import config_tools as ct
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-PAIRS = {
+GROUPS = {  # the first config of each is the baseline of the others
     'faster_rcnn': ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', 'configs/libra_faster_rcnn.py'],
     'retinanet': ['mmdet::retinanet/retinanet_r50_fpn_1x_coco.py', 'configs/libra_retinanet.py'],
     'rpn': ['mmdet::rpn/rpn_r50_fpn_1x_coco.py', 'configs/libra_rpn.py'],
+    'ablation_faster_rcnn': ['configs/ablation/faster-rcnn_mnv2-fpn.py',
+                             'configs/ablation/faster-rcnn_mnv2-fpn_iou-balanced.py',
+                             'configs/ablation/faster-rcnn_mnv2-fpn_bfp.py',
+                             'configs/ablation/faster-rcnn_mnv2-fpn_balanced-l1.py',
+                             'configs/ablation/libra-faster-rcnn_mnv2-fpn.py'],
+    'ablation_retinanet': ['configs/ablation/retinanet_mnv2-fpn.py', 'configs/ablation/libra-retinanet_mnv2-fpn.py'],
 }
 PROGRESS = ('Iter(train)', 'Epoch(train)', 'Iter(val)', 'Epoch(val)', 'Iter(test)', 'Epoch(test)', 'bbox_mAP_copypaste',
             'AR@', 'Error', 'error')
@@ -43,8 +58,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--train-img', default='train2017/')
     p.add_argument('--val-ann', default='annotations/instances_val2017.json')
     p.add_argument('--val-img', default='val2017/')
-    p.add_argument('--pairs', nargs='+', choices=sorted(PAIRS), default=['faster_rcnn', 'retinanet'])
-    p.add_argument('--configs', nargs='+', help='configs to compare instead of --pairs (paths or mmdet::x.py)')
+    p.add_argument('--groups', '--pairs', nargs='+', choices=sorted(GROUPS), default=['faster_rcnn', 'retinanet'],
+                   help='config groups; the first of each is the baseline of the others')
+    p.add_argument('--configs', nargs='+', help='configs to compare instead of --groups (paths or mmdet::x.py)')
+    p.add_argument('--baseline', help='with --configs: the run name the others are compared with (default: the '
+                   'first config)')
+    p.add_argument('--seeds', type=int, nargs='+', help='train every config once per seed; report mean ± std and '
+                   'paired differences with 95 %% intervals')
     p.add_argument('--checkpoints', nargs='+', help='evaluate these (one per config) instead of training')
     sched = p.add_mutually_exclusive_group()
     sched.add_argument('--epochs', type=int, help="epoch schedule (default: the configs' own)")
@@ -67,9 +87,20 @@ def parse_args(argv=None) -> argparse.Namespace:
                                adamw=1e-3).items():
             if getattr(args, key) is None:
                 setattr(args, key, value)
-    args.configs = args.configs or [c for pair in args.pairs for c in PAIRS[pair]]
+    if args.configs:
+        names = [run_name(c) for c in args.configs]
+        if args.baseline is not None and args.baseline not in names:
+            p.error(f'--baseline {args.baseline!r} is not one of the configs\' run names {names}')
+        args.baselines = [args.baseline or names[0]] * len(names)
+    else:
+        args.configs = [c for group in args.groups for c in GROUPS[group]]
+        args.baselines = [run_name(GROUPS[group][0]) for group in args.groups for _ in GROUPS[group]]
     if args.checkpoints and len(args.checkpoints) != len(args.configs):
         p.error(f'--checkpoints needs one checkpoint per config ({len(args.configs)}), got {len(args.checkpoints)}')
+    if args.checkpoints and args.seeds:
+        p.error('--seeds trains; it cannot be combined with --checkpoints')
+    if args.seeds and len(set(args.seeds)) != len(args.seeds):
+        p.error(f'--seeds has repeated seeds: {args.seeds}')
     return args
 
 
@@ -77,8 +108,8 @@ def run_name(config: str) -> str:
     return osp.splitext(osp.basename(config.split('::')[-1]))[0]
 
 
-def prepare(config: str, args: argparse.Namespace, work: str) -> str:
-    """The config with the arguments applied, written to ``work/config.py``."""
+def prepare(config: str, args: argparse.Namespace, work: str, seed: Optional[int] = None) -> str:
+    """The config with the arguments (and ``seed``) applied, written to ``work/config.py``."""
     cfg = ct.load(config if '::' in config else osp.join(REPO, config))
     ct.set_coco_data(cfg, args.data_root, args.train_ann, args.train_img, args.val_ann, args.val_img)
     if args.max_iters or args.epochs:
@@ -93,6 +124,8 @@ def prepare(config: str, args: argparse.Namespace, work: str) -> str:
     if args.eval_backend == 'faster':
         ct.use_faster_coco_eval(cfg)
     cfg.merge_from_dict(args.cfg_options)
+    if seed is not None:
+        cfg.randomness = dict(seed=seed, deterministic=False)
     cfg.work_dir = work
     path = osp.join(work, 'config.py')
     cfg.dump(path)
@@ -144,31 +177,65 @@ def read_metrics(test_work: str) -> dict:
         return {k: v for k, v in json.load(f).items() if '/' in k}  # coco/..., not the timings
 
 
+def finished(work: str, config_text: str) -> Optional[dict]:
+    """The run recorded in ``work/run.json`` if it was made from the same config text."""
+    try:
+        with open(osp.join(work, 'run.json')) as f:
+            run = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return run if run.get('config_text') == config_text else None
+
+
+def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional[int],
+                  args: argparse.Namespace) -> dict:
+    """Train (or take the checkpoint of) and evaluate one config for one seed; skip it if already done."""
+    name = run_name(config)
+    label = name if seed is None else f'{name} seed {seed}'
+    step = f'[{i}/{total}]'
+    work = osp.abspath(osp.join(args.work_dir, name, *([] if seed is None else [f'seed{seed}'])))
+    os.makedirs(work, exist_ok=True)
+    path = prepare(config, args, work, seed)
+    with open(path) as f:
+        config_text = f.read() + (f'\n# evaluated: {args.checkpoints[i - 1]}\n' if args.checkpoints else '')
+    done = finished(work, config_text)
+    if done is not None:
+        print(f'{step} {label}: done before, not repeated ({work}/run.json)', flush=True)
+        return done
+    start = time.time()
+    if args.checkpoints:
+        ckpt, train_s = args.checkpoints[i - 1], None
+    else:
+        resume = osp.isfile(osp.join(work, 'last_checkpoint'))
+        print(f'{step} training {label}' + (' (resuming)' if resume else ''), flush=True)
+        train = ([sys.executable, 'tools/train.py', path] if args.gpus <= 1 else
+                 ['bash', 'tools/dist_train.sh', path, str(args.gpus)])
+        stream(train + ['--work-dir', work] + (['--resume'] if resume else []), osp.join(work, 'train.log'))
+        ckpt, train_s = last_checkpoint(work), time.time() - start
+    print(f'{step} evaluating {label} ({ckpt})', flush=True)
+    test_work = osp.join(work, 'test')
+    stream([sys.executable, 'tools/test.py', path, ckpt, '--work-dir', test_work], osp.join(work, 'test.log'))
+    run = dict(name=name, seed=seed, baseline=baseline, config=config, checkpoint=ckpt, train_s=train_s,
+               metrics=read_metrics(test_work), curves=read_curves(work, args.val_interval or args.max_iters),
+               config_text=config_text)
+    tmp = osp.join(work, 'run.json.tmp')
+    with open(tmp, 'w') as f:
+        json.dump(run, f)
+    os.replace(tmp, osp.join(work, 'run.json'))
+    return run
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     os.makedirs(args.work_dir, exist_ok=True)
+    jobs = [(config, baseline, seed) for seed in (args.seeds or [None])
+            for config, baseline in zip(args.configs, args.baselines)]  # seed-major: every config has seed 0 first
     runs = []
-    for i, config in enumerate(args.configs):
-        name = run_name(config)
-        work = osp.abspath(osp.join(args.work_dir, name))
-        os.makedirs(work, exist_ok=True)
-        path = prepare(config, args, work)
-        start = time.time()
-        if args.checkpoints:
-            ckpt, train_s = args.checkpoints[i], None
-        else:
-            print(f'[{i + 1}/{len(args.configs)}] training {name}', flush=True)
-            train = ([sys.executable, 'tools/train.py', path] if args.gpus <= 1 else
-                     ['bash', 'tools/dist_train.sh', path, str(args.gpus)])
-            stream(train + ['--work-dir', work], osp.join(work, 'train.log'))
-            ckpt, train_s = last_checkpoint(work), time.time() - start
-        print(f'[{i + 1}/{len(args.configs)}] evaluating {name} ({ckpt})', flush=True)
-        test_work = osp.join(work, 'test')
-        stream([sys.executable, 'tools/test.py', path, ckpt, '--work-dir', test_work], osp.join(work, 'test.log'))
-        runs.append(dict(name=name, config=config, checkpoint=ckpt, train_s=train_s,
-                         metrics=read_metrics(test_work),
-                         curves=read_curves(work, args.val_interval or args.max_iters)))
-    write_report(runs, vars(args), args.work_dir)
+    for i, (config, baseline, seed) in enumerate(jobs):
+        run = benchmark_run(i + 1, len(jobs), config, baseline, seed, args)
+        runs.append({k: v for k, v in run.items() if k != 'config_text'})
+        write_report(sorted(runs, key=lambda r: (args.configs.index(r['config']), r['seed'] or 0)), vars(args),
+                     args.work_dir)  # after every run: a partial report while the rest trains
     with open(osp.join(args.work_dir, 'results.md')) as f:
         print(f.read())
 

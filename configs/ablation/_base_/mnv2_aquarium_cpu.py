@@ -1,0 +1,56 @@
+# Shared by the CPU ablation configs (everything but the detector): aquarium data at 384 x 288, an iteration
+# schedule that trains one run in a few minutes on 2 CPU cores, and the runtime. tools/coco_benchmark.py --data-root points it at other COCO-layout data.
+_base_ = 'mmdet::_base_/default_runtime.py'
+
+# the detectors' MobileNetV2 out_indices=(1, 2, 4, 7): these channels at strides 4, 8, 16, 32
+backbone_channels = [24, 32, 96, 1280]
+fpn_channels = 64  # 256 in the 1x configs; CPU scale
+
+data_root = '{{$AQUARIUM_ROOT:data/aquarium/}}'
+metainfo = dict(classes=('fish', 'jellyfish', 'penguin', 'puffin', 'shark', 'starfish', 'stingray'))
+img_scale = (384, 288)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=img_scale, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+train_dataloader = dict(
+    batch_size=4, num_workers=1, persistent_workers=True, sampler=dict(type='InfiniteSampler', shuffle=True),
+    batch_sampler=dict(type='AspectRatioBatchSampler'),
+    dataset=dict(type='CocoDataset', data_root=data_root, metainfo=metainfo, ann_file='annotations/train.json',
+                 data_prefix=dict(img='images/'), filter_cfg=dict(filter_empty_gt=True, min_size=4),
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=4, num_workers=1, persistent_workers=True, drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='CocoDataset', data_root=data_root, metainfo=metainfo, ann_file='annotations/val.json',
+                 data_prefix=dict(img='images/'), test_mode=True, pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='CocoMetric', ann_file=data_root + 'annotations/val.json', metric='bbox')
+test_evaluator = val_evaluator
+
+max_iters = 240
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
+    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters, milestones=[180, 220], gamma=0.1),
+]
+optim_wrapper = dict(
+    type='OptimWrapper', optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=1e-4),
+    clip_grad=dict(max_norm=35, norm_type=2))
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(type='libra_plugin.ResumableCheckpointHook', by_epoch=False, interval=max_iters // 2,
+                    max_keep_ckpts=1))
+log_processor = dict(by_epoch=False)
+auto_scale_lr = dict(enable=False, base_batch_size=4)
