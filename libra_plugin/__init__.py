@@ -11,10 +11,11 @@ except ImportError:  # pure-torch use: ``libra_plugin.functional`` needs no Open
     __all__ = ['__version__']
 else:
     from .datasets import CamVidDataset
-    from .engine import IBLossHook, ResumableCheckpointHook
-    from .evaluation import FasterCocoMetric
+    from .engine import IBLossHook, PiCIEClusterHook, ResumableCheckpointHook
+    from .evaluation import FasterCocoMetric, UnsupervisedSegMetric
     from .models import (BalancedL1Loss, BFP, GaussianL1Loss, IBFocalLoss, InstanceBalancedPosSampler,
-                         IoUBalancedNegSampler, LovaszHingeLoss, LovaszSoftmaxLoss)
+                         IoUBalancedNegSampler, LovaszHingeLoss, LovaszSoftmaxLoss, PiCIE, PiCIEFPN,
+                         SoftmaxFocalLoss)
     from .registry import DATASETS, HOOKS, METRICS, MODELS, SCOPE, TASK_UTILS
     from .utils import patch_checkpoint_loading, register_offline_weights
 
@@ -23,6 +24,8 @@ else:
 
     __all__ = [
         'BalancedL1Loss', 'BFP', 'CamVidDataset', 'FasterCocoMetric', 'GaussianL1Loss', 'IBFocalLoss', 'IBLossHook',
-        'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'ResumableCheckpointHook', 'DATASETS',
-        'HOOKS', 'METRICS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading', 'register_offline_weights', '__version__'
+        'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'PiCIE',
+        'PiCIEClusterHook', 'PiCIEFPN', 'ResumableCheckpointHook', 'SoftmaxFocalLoss', 'UnsupervisedSegMetric',
+        'DATASETS', 'HOOKS', 'METRICS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading',
+        'register_offline_weights', '__version__'
     ]

@@ -1,4 +1,5 @@
 from .checkpoint_hook import ResumableCheckpointHook, latest_complete_checkpoint
 from .ib_loss_hook import IBLossHook
+from .picie_cluster_hook import PiCIEClusterHook
 
-__all__ = ['IBLossHook', 'ResumableCheckpointHook', 'latest_complete_checkpoint']
+__all__ = ['IBLossHook', 'PiCIEClusterHook', 'ResumableCheckpointHook', 'latest_complete_checkpoint']

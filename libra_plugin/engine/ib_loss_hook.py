@@ -11,11 +11,12 @@ from libra_plugin.datasets.class_counts import count_classes, inverse_frequency_
 from libra_plugin.models.losses.ib_focal_loss import IBFocalLoss
 from libra_plugin.registry import HOOKS
 
-SWITCHES = ('iter', 'epoch', 'loss_min')
+SWITCHES = ('iter', 'epoch', 'loss_min', 'epoch_loss_min')
 
 
 def find_ib_losses(model: torch.nn.Module) -> List[Tuple[torch.nn.Module, IBFocalLoss]]:
-    """``(head, loss)`` for every ``IBFocalLoss`` among the ``loss_decode`` of heads that have a ``conv_seg``."""
+    """``(head, loss)`` for every ``IBFocalLoss`` among the ``loss_decode`` of heads that have a ``conv_seg`` (whose
+    input is the feature) or that hand the loss its features themselves (``supplies_ib_features``, e.g. PiCIE)."""
     found = []
     for module in model.modules():
         losses = getattr(module, 'loss_decode', None)
@@ -23,7 +24,8 @@ def find_ib_losses(model: torch.nn.Module) -> List[Tuple[torch.nn.Module, IBFoca
             continue
         for loss in (losses if isinstance(losses, torch.nn.ModuleList) else [losses]):
             if isinstance(loss, IBFocalLoss):
-                if not isinstance(getattr(module, 'conv_seg', None), torch.nn.Module):
+                if not (isinstance(getattr(module, 'conv_seg', None), torch.nn.Module)
+                        or getattr(module, 'supplies_ib_features', False)):
                     raise ValueError(f'IBFocalLoss is configured on {type(module).__name__}, which has no conv_seg '
                                      'whose input could serve as the per-pixel feature')
                 found.append((module, loss))
@@ -40,11 +42,13 @@ class IBLossHook(Hook):
       ``w_c ∝ 1/n_c``, normalised to sum to the number of classes.
     * Switch (seed paper: CE first, IB focal from the epoch where the CE loss is lowest): ``'iter'``/``'epoch'``
       at ``at``; ``'loss_min'`` when the smoothed training loss (EMA with factor ``smooth``) has not improved by
-      more than ``min_delta`` for ``patience`` iterations. The switch is logged; its state lives in the loss's
+      more than ``min_delta`` for ``patience`` iterations; ``'epoch_loss_min'`` after the first epoch whose mean
+      training loss is not below the lowest epoch mean so far (by more than ``min_delta``), i.e. from the epoch
+      after the minimum was seen (the seed paper's PiCIE rule). The switch is logged; its state lives in the loss's
       buffers and the message hub, so a resumed run continues in the right phase.
 
     Args:
-        switch (str): ``'iter'``, ``'epoch'`` or ``'loss_min'``. Defaults to ``'loss_min'``.
+        switch (str): ``'iter'``, ``'epoch'``, ``'loss_min'`` or ``'epoch_loss_min'``. Defaults to ``'loss_min'``.
         at (int, optional): Iteration or epoch of the switch (``'iter'``/``'epoch'``).
         patience (int): Iterations without improvement for ``'loss_min'``. Defaults to 200.
         smooth (float): EMA factor of the loss for ``'loss_min'``, in ``[0, 1)``. Defaults to 0.98.
@@ -83,7 +87,9 @@ class IBLossHook(Hook):
         if not pairs:
             raise ValueError('IBLossHook found no IBFocalLoss in any decode head (loss_decode) of the model')
         for head, loss in pairs:
-            head.conv_seg.register_forward_pre_hook(lambda _m, args, loss=loss: setattr(loss, 'feature', args[0]))
+            if isinstance(getattr(head, 'conv_seg', None), torch.nn.Module):
+                head.conv_seg.register_forward_pre_hook(
+                    lambda _m, args, loss=loss: setattr(loss, 'feature', args[0]))
             if loss.auto_class_weight and loss.class_weight.numel() == 0:
                 counts = self._shared_counts(runner, head)
                 loss.set_class_weight(torch.as_tensor(inverse_frequency_weights(counts)))
@@ -116,9 +122,31 @@ class IBLossHook(Hook):
         if self.switch == 'epoch' and runner.epoch >= self.at:
             self._switch(runner, f'epoch {runner.epoch} reached')
 
+    def after_train_epoch(self, runner) -> None:
+        if self.switch != 'epoch_loss_min' or all(bool(loss.active) for loss in self.losses):
+            return
+        hub = runner.message_hub
+        total, count = hub.get_info('ib_epoch_loss_sum', 0.0), hub.get_info('ib_epoch_loss_count', 0)
+        hub.update_info('ib_epoch_loss_sum', 0.0)
+        hub.update_info('ib_epoch_loss_count', 0)
+        if count == 0:
+            return
+        mean, best = total / count, hub.get_info('ib_epoch_loss_best', math.inf)
+        runner.logger.info(f'IBLossHook: epoch {runner.epoch} mean training loss {mean:.4f} (lowest before: '
+                           f'{best:.4f})')
+        if mean < best - self.min_delta:
+            hub.update_info('ib_epoch_loss_best', mean)
+        else:
+            self._switch(runner, f'epoch {runner.epoch} mean loss {mean:.4f} not below the minimum {best:.4f} of '
+                         'an earlier epoch')
+
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if self.switch == 'iter' and runner.iter + 1 >= self.at:
             self._switch(runner, f'iteration {self.at} reached')
+        if self.switch == 'epoch_loss_min' and outputs is not None:
+            hub = runner.message_hub
+            hub.update_info('ib_epoch_loss_sum', hub.get_info('ib_epoch_loss_sum', 0.0) + float(outputs['loss']))
+            hub.update_info('ib_epoch_loss_count', hub.get_info('ib_epoch_loss_count', 0) + 1)
         if self.switch != 'loss_min' or outputs is None or all(bool(loss.active) for loss in self.losses):
             return
         hub = runner.message_hub

@@ -1,8 +1,10 @@
-from .losses import BalancedL1Loss, GaussianL1Loss, IBFocalLoss, LovaszHingeLoss, LovaszSoftmaxLoss
-from .necks import BFP
+from .losses import (BalancedL1Loss, GaussianL1Loss, IBFocalLoss, LovaszHingeLoss, LovaszSoftmaxLoss,
+                     SoftmaxFocalLoss)
+from .necks import BFP, PiCIEFPN
+from .segmentors import PiCIE
 from .task_modules import InstanceBalancedPosSampler, IoUBalancedNegSampler
 
 __all__ = [
-    'BalancedL1Loss', 'GaussianL1Loss', 'IBFocalLoss', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'BFP',
+    'BalancedL1Loss', 'GaussianL1Loss', 'IBFocalLoss', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'SoftmaxFocalLoss', 'BFP', 'PiCIEFPN', 'PiCIE',
     'InstanceBalancedPosSampler', 'IoUBalancedNegSampler'
 ]

@@ -169,7 +169,7 @@ def verified(name: str) -> str:
     return path
 
 
-def load_offline(filename: str, map_location=None) -> dict:
+def load_from_libra(filename: str, map_location=None) -> dict:
     """mmengine checkpoint loader of ``libra://NAME``: converts on first use, verifies every time."""
     path = prepare(filename[len(SCHEME):])
     return torch.load(path, map_location=map_location, weights_only=True)
@@ -177,7 +177,7 @@ def load_offline(filename: str, map_location=None) -> dict:
 
 def register_scheme() -> None:
     from mmengine.runner.checkpoint import CheckpointLoader
-    CheckpointLoader.register_scheme(prefixes=SCHEME, loader=load_offline, force=True)
+    CheckpointLoader.register_scheme(prefixes=SCHEME, loader=load_from_libra, force=True)
 
 
 def main(argv=None) -> None:

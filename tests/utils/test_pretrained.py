@@ -97,7 +97,7 @@ def test_damaged_cache_is_an_error_naming_file_and_command(cache):
         f.write(b'\0\1\2\3')
     with pytest.raises(ValueError, match=r'mobilenet_v2_mmdet\.pth is damaged .* make it again with '
                                          r'`python -m libra_plugin\.utils\.pretrained mobilenet_v2 --force`'):
-        pretrained.load_offline('libra://mobilenet_v2')
+        pretrained.load_from_libra('libra://mobilenet_v2')
     pretrained.main(['mobilenet_v2', '--force'])  # the command the message names repairs it
     assert pretrained.verified('mobilenet_v2') == path
 
@@ -123,4 +123,4 @@ def test_missing_wheel_and_wrong_source_hash(cache, monkeypatch):
 
 def test_unknown_name():
     with pytest.raises(KeyError, match=r"libra://resnet18: unknown offline weights; available: \['mobilenet_v2'\]"):
-        pretrained.load_offline('libra://resnet18')
+        pretrained.load_from_libra('libra://resnet18')

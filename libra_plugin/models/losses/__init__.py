@@ -2,5 +2,6 @@ from .balanced_l1_loss import BalancedL1Loss
 from .gaussian_l1_loss import GaussianL1Loss
 from .ib_focal_loss import IBFocalLoss
 from .lovasz_loss import LovaszHingeLoss, LovaszSoftmaxLoss
+from .softmax_focal_loss import SoftmaxFocalLoss
 
-__all__ = ['BalancedL1Loss', 'GaussianL1Loss', 'IBFocalLoss', 'LovaszHingeLoss', 'LovaszSoftmaxLoss']
+__all__ = ['BalancedL1Loss', 'GaussianL1Loss', 'IBFocalLoss', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'SoftmaxFocalLoss']

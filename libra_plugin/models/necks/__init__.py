@@ -1,3 +1,4 @@
 from .bfp import BFP
+from .picie_fpn import PiCIEFPN
 
-__all__ = ['BFP']
+__all__ = ['BFP', 'PiCIEFPN']

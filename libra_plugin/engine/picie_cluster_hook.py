@@ -1,0 +1,114 @@
+"""PiCIE's per-epoch clustering (in the style of mmselfsup's ``DeepClusterHook``)."""
+from typing import Dict, List
+
+import torch
+from mmengine.dataset import pseudo_collate
+from mmengine.dist import all_gather_object, get_rank, get_world_size
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from torch.utils.data import DataLoader, Subset
+
+from libra_plugin.functional.kmeans import MiniBatchKMeans, assign
+from libra_plugin.registry import HOOKS
+
+
+@HOOKS.register_module()
+class PiCIEClusterHook(Hook):
+    """Re-clusters before every training epoch and hands the result to the ``libra_plugin.PiCIE`` model.
+
+    Per view (1, 2): the embeddings of every training pixel (the views of this epoch, :meth:`PiCIE.view_features`)
+    feed a mini-batch k-means (``functional.kmeans.MiniBatchKMeans``: k-means on the first ``init_batches``
+    batches, then PiCIE's running update); a second pass labels each pixel with its nearest centroid. The model
+    gets the centroids, the cluster weights ``counts / counts.sum()`` (PiCIE's) and the pseudo-labels. Feature
+    extraction runs in eval mode under ``torch.no_grad``.
+
+    With several processes each one embeds its shard of the images (every ``world_size``-th), k-means sums over all
+    of them (identical centroids everywhere) and the pseudo-labels are gathered, so every process can train on any
+    image. A resumed run re-clusters at the start of its epoch: views, seeds and weights are the same, so the
+    centroids and labels are recomputed identically.
+
+    Args:
+        batch_size (int): Images per feature-extraction batch. Defaults to 8.
+        init_batches (int): Batches pooled for the initial k-means. Defaults to 20.
+        update_batches (int): Batches pooled per running update. Defaults to 1.
+        kmeans_iters (int): Lloyd steps of the initial k-means. Defaults to 30 (PiCIE's ``kmeans_n_iter``).
+        num_workers (int): Data loader workers of the passes. Defaults to 0.
+    """
+
+    priority = 'ABOVE_NORMAL'  # before IBLossHook and the loggers in before_train_epoch
+
+    def __init__(self, batch_size: int = 8, init_batches: int = 20, update_batches: int = 1,
+                 kmeans_iters: int = 30, num_workers: int = 0) -> None:
+        for name, v in (('batch_size', batch_size), ('init_batches', init_batches),
+                        ('update_batches', update_batches), ('kmeans_iters', kmeans_iters)):
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f'PiCIEClusterHook: {name} must be an integer >= 1, got {v!r}')
+        self.batch_size, self.init_batches, self.update_batches = batch_size, init_batches, update_batches
+        self.kmeans_iters, self.num_workers = kmeans_iters, num_workers
+
+    def before_train(self, runner) -> None:
+        model = self._model(runner)
+        dataset = runner.train_dataloader.dataset
+        if len(dataset) < self.batch_size * get_world_size():
+            raise ValueError(f'PiCIEClusterHook: the training set has {len(dataset)} images, fewer than one '
+                             f'clustering batch (batch_size={self.batch_size} x {get_world_size()} processes); '
+                             'lower batch_size or add images')
+        if not hasattr(model, 'set_clusters'):
+            raise TypeError(f'PiCIEClusterHook needs a libra_plugin.PiCIE model, got {type(model).__name__}')
+
+    @staticmethod
+    def _model(runner):
+        return runner.model.module if is_model_wrapper(runner.model) else runner.model
+
+    def _loader(self, runner) -> DataLoader:
+        dataset = runner.train_dataloader.dataset
+        shard = list(range(get_rank(), len(dataset), get_world_size()))
+        return DataLoader(Subset(dataset, shard), batch_size=self.batch_size, shuffle=False,
+                          num_workers=self.num_workers, collate_fn=pseudo_collate)
+
+    def _features(self, model, loader, view: int):
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            indices = [int(s.metainfo['sample_idx']) for s in data['data_samples']]
+            yield indices, model.view_features(data['inputs'], indices, view)
+
+    def before_train_epoch(self, runner) -> None:
+        model = self._model(runner)
+        model.set_epoch(runner.epoch, runner.seed)
+        loader = self._loader(runner)
+        was_training = model.training
+        model.eval()
+        sync = get_world_size() > 1
+        k = model.num_clusters
+        centroids, weights, labels = [], [], {1: {}, 2: {}}
+        with torch.no_grad():
+            for view in (1, 2):
+                km = MiniBatchKMeans(k, self.init_batches, self.update_batches, self.kmeans_iters,
+                                     seed=(runner.seed or 0) * 1000 + runner.epoch * 2 + view, sync=sync)
+                for _, f in self._features(model, loader, view):
+                    km.partial_fit(f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]))
+                c = km.finish()
+                counts = torch.zeros(k, device=c.device)
+                for indices, f in self._features(model, loader, view):
+                    lab, _ = assign(f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]), c)
+                    counts += torch.bincount(lab, minlength=k)
+                    for i, m in zip(indices, lab.view(f.shape[0], *f.shape[2:]).to(torch.uint8 if k <= 256 else
+                                                                                    torch.int16).cpu()):
+                        labels[view][i] = m
+                if sync:
+                    torch.distributed.all_reduce(counts)
+                    labels[view] = self._gathered(labels[view])
+                centroids.append(c)
+                weights.append(counts / counts.sum())
+                runner.logger.info(f'PiCIEClusterHook: epoch {runner.epoch} view {view}: {k} clusters, initial k-means '
+                                   f'inertia {km.inertia:.4f}, cluster sizes {counts.long().tolist()}')
+        model.set_clusters(torch.stack(centroids), torch.stack(weights), labels)
+        model.train(was_training)
+
+    @staticmethod
+    def _gathered(shard: Dict[int, torch.Tensor]) -> Dict[int, torch.Tensor]:
+        out: Dict[int, torch.Tensor] = {}
+        parts: List[Dict[int, torch.Tensor]] = all_gather_object(shard)
+        for part in parts:
+            out.update(part)
+        return out

@@ -1,0 +1,52 @@
+"""Softmax focal loss per pixel with mmseg's loss contract (mmseg's own ``FocalLoss`` is the sigmoid form)."""
+from typing import Optional
+
+import torch
+from torch import Tensor
+
+from libra_plugin.functional.ib_focal import ib_focal
+from libra_plugin.registry import MODELS
+from .base import SegLoss, check_multiclass_shapes, valid_labels
+
+
+@MODELS.register_module()
+class SoftmaxFocalLoss(SegLoss):
+    """Softmax focal loss (Lin et al., ICCV 2017) per pixel: ``(1 − p_y)^γ · CE``, the "method 1" of the IB focal
+    paper's PiCIE study (γ = 2). Ignored pixels are left out; ``weight`` multiplies each pixel's loss; the mean is
+    over all pixels (``avg_non_ignore=False``, mmseg's default) or the non-ignored ones.
+
+    Args:
+        gamma (float): Focusing exponent γ ``>= 0`` (0: cross-entropy). Defaults to 2.0.
+        avg_non_ignore (bool): Average over non-ignored pixels only. Defaults to False.
+        loss_weight (float): Multiplier of the loss. Defaults to 1.0.
+        loss_name (str): Key in the losses dict. Defaults to ``'loss_focal'``.
+
+    Shape:
+        - cls_score: ``(B, C, H, W)`` logits; label: ``(B, H, W)``; weight: ``(B, H, W)`` or None.
+
+    Example:
+        >>> loss = SoftmaxFocalLoss(gamma=0.0)  # plain CE: log(1 + e^-2) at the one pixel
+        >>> round(float(loss(torch.tensor([[[[2.0]], [[0.0]]]]), torch.tensor([[[0]]]))), 4)
+        0.1269
+    """
+
+    def __init__(self, gamma: float = 2.0, avg_non_ignore: bool = False, loss_weight: float = 1.0,
+                 loss_name: str = 'loss_focal') -> None:
+        super().__init__(loss_weight, loss_name)
+        if not (isinstance(gamma, (int, float)) and gamma >= 0):
+            raise ValueError(f'gamma must be a number >= 0, got {gamma!r}')
+        self.gamma = float(gamma)
+        self.avg_non_ignore = avg_non_ignore
+
+    def forward(self, cls_score: Tensor, label: Tensor, weight: Optional[Tensor] = None, ignore_index: int = 255,
+                **kwargs) -> Tensor:
+        empty = self.empty_or_checked(cls_score, label)
+        if empty is not None:
+            return empty
+        check_multiclass_shapes(cls_score, label)
+        valid = valid_labels(label, ignore_index, cls_score.shape[1], type(self).__name__)
+        # focal of the (unweighted) CE: (1 - e^-CE)^gamma * CE = (1 - p_y)^gamma * CE
+        loss = ib_focal(cls_score, torch.where(valid, label, torch.zeros_like(label)), None, gamma=self.gamma)
+        loss = loss * valid if weight is None else loss * valid * weight
+        denom = valid.sum().clamp_min(1) if self.avg_non_ignore else max(loss.numel(), 1)
+        return self.loss_weight * loss.sum() / denom

@@ -1,0 +1,3 @@
+from .picie import PiCIE
+
+__all__ = ['PiCIE']
