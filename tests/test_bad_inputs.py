@@ -54,7 +54,7 @@ CONFIG_ERRORS = {
     'ib-focal-alpha': (ValueError, "alpha must be a number > 0 or 'auto', got 0", lambda: IBFocalLoss(alpha=0)),
     'ib-focal-gamma': (ValueError, 'gamma must be a number >= 0, got -1', lambda: IBFocalLoss(gamma=-1)),
     'gaussian-sigma': (ValueError, 'sigma must be a finite number > 0, got 0', lambda: GaussianL1Loss(sigma=0)),
-    'ib-hook-switch': (ValueError, "switch must be one of ('iter', 'epoch', 'loss_min'), got 'best'",
+    'ib-hook-switch': (ValueError, "switch must be one of ('iter', 'epoch', 'loss_min', 'epoch_loss_min'), got 'best'",
                        lambda: IBLossHook(switch='best')),
     'launcher-mpi-cpu': (ValueError, "launcher='mpi' needs CUDA; on CPU use 'pytorch' (tools/dist_train.sh) or 'slurm'",
                          lambda: setup_cpu_distributed(Config(dict(launcher='mpi')))),

@@ -92,8 +92,35 @@ def test_hook_switches_when_smoothed_loss_stops_improving(label_set, tmp_path, m
         assert bool(head.loss_decode[0].active) == (it == 5)  # 3 iterations without beating 1.0
 
 
+def test_hook_switches_after_the_epoch_whose_mean_loss_is_not_a_new_minimum(label_set, tmp_path, mmseg_scope):
+    """Epoch means 2.0, 1.5, 1.0, 1.2: the minimum was epoch 2, seen at the end of epoch 3, so IB starts at 4."""
+    head = _model()
+    runner = _runner(head, label_set, 'hook_epoch_min')
+    hook = IBLossHook(switch='epoch_loss_min', cache_dir=str(tmp_path / 'cache'))
+    hook.before_train(runner)
+    for epoch, values in enumerate([[2.5, 1.5], [1.6, 1.4], [1.1, 0.9], [1.0, 1.4]]):
+        runner.epoch = epoch
+        for it, value in enumerate(values):
+            hook.after_train_iter(runner, it, outputs=dict(loss=torch.tensor(value)))
+        assert not bool(head.loss_decode[0].active)
+        hook.after_train_epoch(runner)
+        assert bool(head.loss_decode[0].active) == (epoch == 3)
+    assert runner.message_hub.get_info('ib_epoch_loss_best') == pytest.approx(1.0)
+
+
+def test_a_model_that_supplies_its_features_needs_no_conv_seg(mmseg_scope):
+    """PiCIE hands IBFocalLoss its embeddings itself: the hook accepts it and hooks nothing."""
+    odd = torch.nn.Module()
+    odd.loss_decode = IBFocalLoss()
+    odd.supplies_ib_features = True
+    hook = IBLossHook(switch='iter', at=1)
+    hook.before_train(_runner(odd, None, 'hook_supplies'))
+    assert hook.losses == [odd.loss_decode]
+
+
 def test_hook_errors():
-    with pytest.raises(ValueError, match=r"switch must be one of \('iter', 'epoch', 'loss_min'\), got 'best'"):
+    with pytest.raises(ValueError,
+                       match=r"switch must be one of \('iter', 'epoch', 'loss_min', 'epoch_loss_min'\), got 'best'"):
         IBLossHook(switch='best')
     with pytest.raises(ValueError, match="at must be an integer >= 0 with switch='iter', got None"):
         IBLossHook(switch='iter')
