@@ -8,6 +8,9 @@ import torch
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {k: osp.join(REPO, 'configs', 'picie', f'picie_mnv2-fpn_camvid_{k}.py') for k in ('ce', 'focal', 'ibfocal')}
+SMALL = ['train_dataloader.dataset.pipeline.1.scale=(240,180)', 'model.data_preprocessor.size=(180,240)',
+         'model.view_size=(90,120)', 'val_dataloader.dataset.pipeline.1.scale=(120,90)',
+         'test_dataloader.dataset.pipeline.1.scale=(120,90)']  # quarter-size images: a faster test
 LOADERS = [f'{s}_dataloader.{k}' for s in ('train', 'val', 'test') for k in ('num_workers=0',
                                                                           'persistent_workers=False')]
 
@@ -16,7 +19,7 @@ def _opts(epochs):
     return ['--cfg-options', f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
             'train_dataloader.batch_size=4', 'train_dataloader.dataset.indices=8', 'val_dataloader.dataset.indices=2',
             'test_dataloader.dataset.indices=2', 'custom_hooks.0.batch_size=4', 'custom_hooks.0.init_batches=1',
-            'default_hooks.logger.interval=1', 'randomness.deterministic=True'] + LOADERS
+            'default_hooks.logger.interval=1', 'randomness.deterministic=True'] + SMALL + LOADERS
 
 
 def _state(path):
@@ -34,7 +37,8 @@ def test_trains_validates_and_tests(kind, tmp_path, camvid_root, run_tool):
     state = _state(osp.join(work, 'epoch_2.pth'))
     assert state['centroids'].shape == (2, 11, 128) and state['centroids'].norm() > 0
     out = run_tool(['tools/test.py', CONFIGS[kind], osp.join(work, 'epoch_2.pth'), '--work-dir', work,
-                    '--cfg-options', 'test_dataloader.dataset.indices=2'] + LOADERS[-2:], CAMVID_ROOT=camvid_root)
+                    '--cfg-options', 'test_dataloader.dataset.indices=2'] + SMALL[-1:] + LOADERS[-2:],
+                   CAMVID_ROOT=camvid_root)
     assert 'Acc' in out and 'IoU.car' in out
 
 
