@@ -64,3 +64,41 @@ def test_dataset_smaller_than_one_clustering_batch_is_an_error(tmp_path, camvid_
     assert proc.returncode != 0
     assert ('PiCIEClusterHook: the training set has 3 images, fewer than one clustering batch (batch_size=4 x 1 '
             'processes); lower batch_size or add images') in proc.stderr
+
+
+def test_cocostuff27_gpu_config_builds(tmp_path, mmseg_scope, monkeypatch):
+    """The published-scale config (not run here): model, dataset on a generated 2-image COCO-Stuff layout, metric."""
+    import numpy as np
+    from mmengine.config import Config
+    from mmseg.registry import DATASETS, METRICS, MODELS
+    from PIL import Image
+
+    from libra_plugin.datasets import COARSE_CLASSES
+    from libra_plugin.datasets.coco_stuff27 import FINE_TO_COARSE
+    root = tmp_path / 'cocostuff'
+    for split in ('train2017', 'val2017'):
+        (root / 'images' / split).mkdir(parents=True)
+        (root / 'annotations' / split).mkdir(parents=True)
+        (root / 'curated' / split).mkdir(parents=True)
+        for name in ('000000000001', '000000000002'):
+            Image.fromarray(np.zeros((480, 700, 3), np.uint8)).save(root / 'images' / split / f'{name}.jpg')
+            label = np.full((480, 700), 255, np.uint8)
+            label[:240] = 0  # person (fine 0) -> coarse 9
+            label[240:300] = 156  # sky-other -> coarse 23
+            Image.fromarray(label).save(root / 'annotations' / split / f'{name}.png')
+        (root / 'curated' / split / 'Coco164kFull_Stuff_Coarse_7.txt').write_text('000000000001\n000000000002\n')
+    monkeypatch.setenv('COCOSTUFF_ROOT', str(root) + '/')
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'picie', 'picie_r18-fpn_cocostuff27.py'))
+    assert len(FINE_TO_COARSE) == 182 and len(COARSE_CLASSES) == 27
+    cfg.model.backbone.init_cfg = None  # no download in the test
+    model = MODELS.build(cfg.model)
+    assert model.num_clusters == 27 and model.neck.out_channels == 128
+    val = DATASETS.build(cfg.val_dataloader.dataset)
+    item = val[0]
+    assert item['inputs'].shape == (3, 320, 320)
+    assert set(item['data_samples'].gt_sem_seg.data.unique().tolist()) == {9, 23, 255}
+    train = DATASETS.build(cfg.train_dataloader.dataset)
+    assert train[1]['inputs'].shape == (3, 640, 640) and train[1]['data_samples'].metainfo['sample_idx'] == 1
+    metric = METRICS.build(cfg.val_evaluator)
+    metric.dataset_meta = val.metainfo
+    assert metric.legacy_split == 12 and metric.class_groups['Thing'][9] == 'person'
