@@ -116,3 +116,32 @@ def test_nan_features_are_an_error():
 def test_meta_device_runs_without_host_reads_in_assign():
     labels, d = assign(torch.empty(100, 4, device='meta'), torch.empty(3, 4, device='meta'))
     assert labels.device.type == 'meta' and labels.shape == (100, )
+
+
+def _worker(rank, world, init, out):
+    import torch.distributed as dist
+    dist.init_process_group('gloo', init_method=init, rank=rank, world_size=world)
+    x, _ = blobs(n=150)
+    shard = x[rank::world]  # each process sees only its shard
+    c, inertia = kmeans(shard, 4, seed=0, sync=True)
+    km = MiniBatchKMeans(4, init_batches=2, seed=0, sync=True)
+    for part in shard.split(50):
+        km.partial_fit(part)
+    torch.save(dict(c=c, inertia=inertia, mb=km.finish(), counts=km.counts), f'{out}.{rank}')
+    dist.destroy_process_group()
+
+
+def test_two_processes_end_with_the_same_centroids_as_one(tmp_path):
+    """gloo, 2 CPU processes, half the points each: both get identical centroids, equal to one process's on all
+    the points within 1e-4 (the same clusters; the k-means++ seeds are drawn from a gathered sample)."""
+    import torch.multiprocessing as mp
+    out = str(tmp_path / 'c')
+    mp.spawn(_worker, args=(2, f'file://{tmp_path}/rdv', out), nprocs=2, join=True)
+    r0, r1 = torch.load(f'{out}.0'), torch.load(f'{out}.1')
+    assert torch.equal(r0['c'], r1['c']) and torch.equal(r0['mb'], r1['mb'])
+    x, _ = blobs(n=150)
+    single, inertia = kmeans(x, 4, seed=0)
+    order = lambda c: c[torch.argsort(c[:, 0] * 100 + c[:, 1] * 10 + c[:, 2])]  # noqa: E731
+    torch.testing.assert_close(order(r0['c']), order(single), atol=1e-4, rtol=0)
+    assert r0['inertia'] == pytest.approx(inertia, rel=1e-4)
+    assert int(r0['counts'].sum()) == len(x)  # the running counts cover both shards
