@@ -136,6 +136,10 @@ class PiCIE(BaseSegmentor):
 
     def encode_decode(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
         """Cluster logits (dot products with the view-1 centroids), upsampled to the input size."""
+        if not bool(self.centroids[0].any()):
+            raise RuntimeError('PiCIE has no clusters yet (all centroids are 0): evaluate a checkpoint trained with '
+                               "custom_hooks=[dict(type='libra_plugin.PiCIEClusterHook')]; it clusters before every "
+                               'epoch')
         logits = F.conv2d(self.extract_feat(inputs)[0], self.centroids[0][:, :, None, None])
         return F.interpolate(logits, size=inputs.shape[2:], mode='bilinear', align_corners=False)
 

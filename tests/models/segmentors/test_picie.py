@@ -104,5 +104,7 @@ def test_errors(mmseg_scope):
     model = tiny()
     with pytest.raises(RuntimeError, match=r"no pseudo-labels for images \[5\] of view 1: add custom_hooks="):
         model.loss(torch.rand(1, 3, 64, 96) * 255, samples([5]))
+    with pytest.raises(RuntimeError, match=r'PiCIE has no clusters yet \(all centroids are 0\)'):
+        model.eval()(torch.rand(1, 3, 64, 96) * 255, samples([0]), mode='predict')
     with pytest.raises(ValueError, match='view must be 1 or 2, got 3'):
         model.view_features(torch.rand(1, 3, 64, 96), [0], 3)
