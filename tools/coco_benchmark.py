@@ -195,9 +195,15 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
     step = f'[{i}/{total}]'
     work = osp.abspath(osp.join(args.work_dir, name, *([] if seed is None else [f'seed{seed}'])))
     os.makedirs(work, exist_ok=True)
+    record = osp.join(work, 'prepared_config.txt')  # the training dumps its own config.py over ours
+    previous = None  # the config of the checkpoints already there, if recorded
+    if osp.isfile(record):
+        with open(record) as f:
+            previous = f.read()
     path = prepare(config, args, work, seed)
     with open(path) as f:
-        config_text = f.read() + (f'\n# evaluated: {args.checkpoints[i - 1]}\n' if args.checkpoints else '')
+        written = f.read()
+    config_text = written + (f'\n# evaluated: {args.checkpoints[i - 1]}\n' if args.checkpoints else '')
     done = finished(work, config_text)
     if done is not None:
         print(f'{step} {label}: done before, not repeated ({work}/run.json)', flush=True)
@@ -207,6 +213,13 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
         ckpt, train_s = args.checkpoints[i - 1], None
     else:
         resume = osp.isfile(osp.join(work, 'last_checkpoint'))
+        if resume and previous is not None and previous != written:  # another config's checkpoints
+            print(f'{step} {label}: the config changed since its checkpoints were written; training from scratch',
+                  flush=True)
+            os.remove(osp.join(work, 'last_checkpoint'))
+            resume = False
+        with open(record, 'w') as f:
+            f.write(written)
         print(f'{step} training {label}' + (' (resuming)' if resume else ''), flush=True)
         train = ([sys.executable, 'tools/train.py', path] if args.gpus <= 1 else
                  ['bash', 'tools/dist_train.sh', path, str(args.gpus)])

@@ -83,3 +83,11 @@ def test_seeds_table_intervals_plot_and_resumption(tmp_path, shapes_root, run_to
     assert 'training libra_faster_rcnn_r18_shapes seed 2' in out
     with open(osp.join(work, 'results.json')) as f:
         assert len(json.load(f)['runs']) == 6
+
+    # another config text: the finished run is stale and its checkpoints are not continued
+    os.remove(osp.join(work, 'libra_retinanet', 'seed1', 'run.json'))
+    changed = [a if a != 'model.test_cfg.score_thr=0.0' else 'model.test_cfg.score_thr=0.001' for a in SMALL]
+    out = run_tool(['tools/coco_benchmark.py', '--configs', configs[1], '--seeds', '1', '--work-dir', work]
+                   + data_args(shapes_root) + changed)
+    assert 'libra_retinanet seed 1: the config changed since its checkpoints were written; training from ' \
+           'scratch' in out and 'training libra_retinanet seed 1\n' in out
