@@ -1,29 +1,43 @@
-"""Installs ``libra_plugin``: Libra R-CNN parts, Lovasz hinge and IB focal loss for MMDetection / MMSegmentation."""
+"""Installs ``libra_plugin``: Libra R-CNN parts, Lovasz losses, IB focal loss and PiCIE for MMDetection 3.3 /
+MMSegmentation 1.2, with its configs and tools (``libra_plugin/.mim/``, as mim-style OpenMMLab packages ship them).
+
+The ranges are the releases the code is written against; the tested set is the one tools/setup_env.sh installs
+(torch 2.13, mmengine 0.10.7, mmcv 2.1.0, mmdet 3.3.0, mmsegmentation 1.2.2). mmcv has no wheel for current torch:
+tools/setup_env.sh builds it from the sdist.
+"""
 from setuptools import find_packages, setup
 
 setup(
     name='libra_plugin',
     version='0.1.0',
-    description='Libra R-CNN (IoU-balanced sampling, balanced feature pyramid, Balanced L1), Lovasz hinge and '
-    'influence-balanced focal loss for MMDetection 3.3 and MMSegmentation 1.2',
+    description='Libra R-CNN (IoU-balanced sampling, balanced feature pyramid, Balanced L1), Lovasz losses, '
+    'influence-balanced focal loss and PiCIE for MMDetection 3.3 and MMSegmentation 1.2',
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     python_requires='>=3.10',
     packages=find_packages(include=['libra_plugin', 'libra_plugin.*']),
+    # the shipped configs and tools (links to configs/ and tools/ in the source tree; copied into the wheel)
+    package_data={'libra_plugin': ['.mim/model-index.yml', '.mim/configs/*.py', '.mim/configs/*/*.py', '.mim/configs/*/*/*.py',
+                                   '.mim/tools/*.py', '.mim/tools/*.sh']},
+    entry_points={'console_scripts': ['libra-train = libra_plugin.__main__:train',
+                                      'libra-test = libra_plugin.__main__:test',
+                                      'libra-benchmark = libra_plugin.__main__:benchmark']},
     install_requires=[
         'torch>=2.0',
-        'mmengine==0.10.7',
-        'mmcv==2.1.0',
-        'mmdet==3.3.0',
-        'mmsegmentation==1.2.2',
-        'ftfy',
+        'mmengine>=0.10.7,<0.11',
+        'mmcv>=2.1.0,<2.2.0',  # mmdet 3.3 and mmseg 1.2 refuse mmcv >= 2.2
+        'mmdet>=3.3.0,<3.4',
+        'mmsegmentation>=1.2.2,<1.3',
+        'ftfy',  # mmseg imports ftfy and regex at import time without declaring them
         'regex',
         'pycocotools',
-        'faster-coco-eval>=1.6',
         'numpy',
+        'matplotlib',
     ],
     extras_require={
+        'fast-eval': ['faster-coco-eval>=1.6'],  # libra_plugin.FasterCocoMetric; CocoMetric works without it
         'tests': ['pytest'],
     },
     license='Apache-2.0',
+    license_files=['LICENSE'],
 )

@@ -1,7 +1,16 @@
-"""libra_plugin: Libra R-CNN parts (IoU-balanced sampling, balanced feature pyramid, Balanced L1) for MMDetection.
+"""libra_plugin: Libra R-CNN parts, Lovasz losses, IB focal loss and PiCIE for MMDetection and MMSegmentation.
 
-``custom_imports=dict(imports=['libra_plugin'])`` registers everything; ``type='libra_plugin.X'`` also works
-without it. Registered names live in the ``libra_plugin`` scope only: mmdet's and mmseg's stay untouched.
+Two ways to use it from a config, as with OpenMMLab ``projects/``:
+
+- ``type='libra_plugin.X'`` resolves from any mmdet or mmseg config with no other line;
+- after ``custom_imports=dict(imports=['libra_plugin'])``, every name mmdet and mmseg do not own also resolves by
+  its plain name (``type='IBFocalLoss'``, ``type='PiCIE'``) from both. The four names mmdet owns (``BFP``,
+  ``BalancedL1Loss``, ``IoUBalancedNegSampler``, ``InstanceBalancedPosSampler``) keep building mmdet's modules,
+  so importing the plugin never changes what a stock config builds; a config that builds one of them by its plain
+  name logs one line saying so, and ``type='libra_plugin.BFP'`` etc. selects ours.
+
+The configs and tools ship inside the package: ``python -m libra_plugin train|test|benchmark ...`` (or
+``libra-train`` etc.) and ``_base_ = 'libra_plugin::<path under configs/>'`` work from a pip install.
 """
 __version__ = '0.1.0'
 
@@ -16,10 +25,13 @@ else:
     from .models import (BalancedL1Loss, BFP, GaussianL1Loss, IBFocalLoss, InstanceBalancedPosSampler,
                          IoUBalancedNegSampler, LovaszHingeLoss, LovaszSoftmaxLoss, PiCIE, PiCIEFPN,
                          SoftmaxFocalLoss)
-    from .registry import DATASETS, HOOKS, METRICS, MODELS, SCOPE, TASK_UTILS
+    from .registry import (DATASETS, HOOKS, METRICS, MODELS, SCOPE, TASK_UTILS, register_config_package,
+                           register_plain_names)
     from .utils import patch_checkpoint_loading, register_offline_weights
 
     patch_checkpoint_loading()
+    register_plain_names()
+    register_config_package()  # _base_ = 'libra_plugin::ablation/faster-rcnn_mnv2-fpn.py'
     register_offline_weights()  # init_cfg=dict(type='Pretrained', checkpoint='libra://mobilenet_v2')
 
     __all__ = [

@@ -33,6 +33,62 @@ def test_custom_imports_registers_plugin():
     assert "'BFP'" in out and "'BalancedL1Loss'" in out and "'IoUBalancedNegSampler'" in out
 
 
+def test_custom_imports_resolves_plain_names_from_mmdet_and_mmseg():
+    # the route a user's config takes: custom_imports, then the runner's default scope and mmengine's root registry
+    out = _run('from mmengine.config import Config\n'
+               'from mmengine.utils import import_modules_from_strings\n'
+               'from mmengine.registry import DATASETS, HOOKS, MODELS, init_default_scope\n'
+               'cfg = Config(dict(custom_imports=dict(imports=["libra_plugin"], allow_failed_imports=False)))\n'
+               'import_modules_from_strings(**cfg.custom_imports)\n'
+               'for scope in ("mmseg", "mmdet"):\n'
+               '    init_default_scope(scope)\n'
+               '    with HOOKS.switch_scope_and_registry(None) as hooks, \\\n'
+               '            DATASETS.switch_scope_and_registry(None) as datasets:\n'
+               '        print(type(MODELS.build(dict(type="LovaszHingeLoss"))).__module__,\n'
+               '              type(MODELS.build(dict(type="IBFocalLoss"))).__module__,\n'
+               '              hooks.get("IBLossHook").__module__, datasets.get("CamVidDataset").__module__)\n')
+    rows = [line.split() for line in out.strip().splitlines()]
+    assert rows == [['libra_plugin.models.losses.lovasz_loss', 'libra_plugin.models.losses.ib_focal_loss',
+                     'libra_plugin.engine.ib_loss_hook', 'libra_plugin.datasets.camvid']] * 2
+
+
+def test_plain_names_cover_all_but_upstream_owned():
+    out = _run('import libra_plugin, libra_plugin.registry as r\n'
+               'from mmdet.utils import register_all_modules as det\n'
+               'from mmseg.utils import register_all_modules as seg\n'
+               'det(init_default_scope=False); seg(init_default_scope=False)  # imports all of theirs: no clash\n'
+               'import mmdet.registry as D, mmseg.registry as S\n'
+               'for pkg, up in (("mmdet", D), ("mmseg", S)):\n'
+               '    for kind in r.KINDS:\n'
+               '        for name, cls in getattr(r, kind).module_dict.items():\n'
+               '            got = getattr(up, kind).module_dict[name]\n'
+               '            print(pkg, kind, name, got is cls, got.__module__.split(".")[0])\n')
+    rows = [line.split() for line in out.strip().splitlines()]
+    assert len(rows) > 30
+    from libra_plugin.registry import UPSTREAM_OWNED
+    for pkg, kind, name, ours, owner in rows:
+        owned = name in UPSTREAM_OWNED.get((pkg, kind), ())
+        assert (ours, owner) == (('False', pkg) if owned else ('True', 'libra_plugin')), (pkg, kind, name)
+
+
+def test_plain_upstream_name_logs_once():
+    out = subprocess.run(
+        [sys.executable, '-c',
+         'import libra_plugin\n'
+         'from mmengine.logging import MMLogger\n'
+         'MMLogger.get_instance("t", log_level="INFO")\n'
+         'from mmdet.registry import MODELS\n'
+         'for _ in range(2):\n'
+         '    print(type(MODELS.build(dict(type="BFP", in_channels=8, num_levels=2, refine_level=1))).__module__)\n'
+         'print(type(MODELS.build(dict(type="libra_plugin.BFP", in_channels=8, num_levels=2, refine_level=1))).__module__)\n'],
+        check=True, capture_output=True, text=True)
+    built = [line for line in out.stdout.splitlines() if line.startswith(('mmdet.', 'libra_plugin.'))]
+    assert built == ['mmdet.models.necks.bfp'] * 2 + ['libra_plugin.models.necks.bfp']
+    log = out.stdout + out.stderr
+    line = "type='BFP' built mmdet's mmdet.models.necks.bfp.BFP; type='libra_plugin.BFP' selects libra_plugin's"
+    assert log.count(line) == 1
+
+
 def test_stock_names_unchanged():
     from mmdet.models.losses import BalancedL1Loss as MMDetBalancedL1Loss
     from mmdet.models.necks import BFP as MMDetBFP

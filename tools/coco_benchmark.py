@@ -35,7 +35,8 @@ from mmengine.config import DictAction
 
 from libra_plugin.utils import config_tools as ct
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TOOLS = osp.dirname(osp.abspath(__file__))
+REPO = osp.dirname(TOOLS)  # the source tree, or libra_plugin/.mim of an installed package: both hold configs/
 GROUPS = {  # the first config of each is the baseline of the others
     'faster_rcnn': ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', 'configs/libra_faster_rcnn.py'],
     'retinanet': ['mmdet::retinanet/retinanet_r50_fpn_1x_coco.py', 'configs/libra_retinanet.py'],
@@ -110,7 +111,8 @@ def run_name(config: str) -> str:
 
 def prepare(config: str, args: argparse.Namespace, work: str, seed: Optional[int] = None) -> str:
     """The config with the arguments (and ``seed``) applied, written to ``work/config.py``."""
-    cfg = ct.load(config if '::' in config else osp.join(REPO, config))
+    # a path of the user's (from the current directory), else one of the shipped configs
+    cfg = ct.load(config if '::' in config or osp.isfile(config) else osp.join(REPO, config))
     ct.set_coco_data(cfg, args.data_root, args.train_ann, args.train_img, args.val_ann, args.val_img)
     if args.max_iters or args.epochs:
         ct.set_schedule(cfg, max_iters=args.max_iters, epochs=args.epochs, val_interval=args.val_interval)
@@ -136,7 +138,7 @@ def stream(cmd: list, log_path: str) -> None:
     """Run ``cmd``, keep its whole output in ``log_path`` and echo the progress lines."""
     print('$ ' + ' '.join(cmd), flush=True)
     with open(log_path, 'w') as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 env=dict(os.environ, PYTHON=sys.executable))  # dist_train.sh: this interpreter
         for line in proc.stdout:
             log.write(line)
@@ -200,6 +202,9 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
     if osp.isfile(record):
         with open(record) as f:
             previous = f.read()
+    elif osp.isfile(osp.join(work, 'run.json')):  # written before records existed: its config is in the result
+        with open(osp.join(work, 'run.json')) as f:
+            previous = json.load(f).get('config_text', '').split('\n# evaluated: ')[0]
     path = prepare(config, args, work, seed)
     with open(path) as f:
         written = f.read()
@@ -221,13 +226,13 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
         with open(record, 'w') as f:
             f.write(written)
         print(f'{step} training {label}' + (' (resuming)' if resume else ''), flush=True)
-        train = ([sys.executable, 'tools/train.py', path] if args.gpus <= 1 else
-                 ['bash', 'tools/dist_train.sh', path, str(args.gpus)])
+        train = ([sys.executable, osp.join(TOOLS, 'train.py'), path] if args.gpus <= 1 else
+                 ['bash', osp.join(TOOLS, 'dist_train.sh'), path, str(args.gpus)])
         stream(train + ['--work-dir', work] + (['--resume'] if resume else []), osp.join(work, 'train.log'))
         ckpt, train_s = last_checkpoint(work), time.time() - start
     print(f'{step} evaluating {label} ({ckpt})', flush=True)
     test_work = osp.join(work, 'test')
-    stream([sys.executable, 'tools/test.py', path, ckpt, '--work-dir', test_work], osp.join(work, 'test.log'))
+    stream([sys.executable, osp.join(TOOLS, 'test.py'), path, ckpt, '--work-dir', test_work], osp.join(work, 'test.log'))
     run = dict(name=name, seed=seed, baseline=baseline, config=config, checkpoint=ckpt, train_s=train_s,
                metrics=read_metrics(test_work), curves=read_curves(work, args.val_interval or args.max_iters),
                config_text=config_text)

@@ -85,9 +85,12 @@ def test_seeds_table_intervals_plot_and_resumption(tmp_path, shapes_root, run_to
         assert len(json.load(f)['runs']) == 6
 
     # another config text: the finished run is stale and its checkpoints are not continued
+    # (seed 0: a run finished before configs were recorded, whose config is known only from its run.json)
     os.remove(osp.join(work, 'libra_retinanet', 'seed1', 'run.json'))
+    os.remove(osp.join(work, 'libra_retinanet', 'seed0', 'prepared_config.txt'))
     changed = [a if a != 'model.test_cfg.score_thr=0.0' else 'model.test_cfg.score_thr=0.001' for a in SMALL]
-    out = run_tool(['tools/coco_benchmark.py', '--configs', configs[1], '--seeds', '1', '--work-dir', work]
+    out = run_tool(['tools/coco_benchmark.py', '--configs', configs[1], '--seeds', '0', '1', '--work-dir', work]
                    + data_args(shapes_root) + changed)
-    assert 'libra_retinanet seed 1: the config changed since its checkpoints were written; training from ' \
-           'scratch' in out and 'training libra_retinanet seed 1\n' in out
+    for seed in (0, 1):
+        assert f'libra_retinanet seed {seed}: the config changed since its checkpoints were written; training ' \
+               f'from scratch' in out and f'training libra_retinanet seed {seed}\n' in out
