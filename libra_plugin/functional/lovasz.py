@@ -50,11 +50,23 @@ def _mean_over(losses: Tensor, include: Tensor) -> Tensor:
     return (losses * include).sum() / include.sum().clamp_min(1)
 
 
+def _reduce_rows(losses: Tensor, include: Tensor, reduction: str, per_image: bool) -> Tensor:
+    """``'mean'`` over the included rows (images), ``'sum'``, or ``'none'``: the ``(B,)`` per-image losses (0 for an
+    image without a valid pixel); with ``per_image=False`` the one batch loss, a scalar, whatever the reduction."""
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(f"reduction must be one of ('none', 'mean', 'sum'), got {reduction!r}")
+    if reduction == 'mean':
+        return _mean_over(losses, include)
+    losses = losses * include.to(losses.dtype)
+    return losses.sum() if reduction == 'sum' or not per_image else losses
+
+
 def lovasz_hinge(logits: Tensor,
                  labels: Tensor,
                  valid: Optional[Tensor] = None,
                  weight: Optional[Tensor] = None,
-                 per_image: bool = True) -> Tensor:
+                 per_image: bool = True,
+                 reduction: str = 'mean') -> Tensor:
     """Binary Lovász hinge loss.
 
     Args:
@@ -64,9 +76,11 @@ def lovasz_hinge(logits: Tensor,
         weight (Tensor, optional): Non-negative pixel weights, same shape. Defaults to 1.
         per_image (bool): Mean of the per-image losses over images with at least one valid pixel (the
             reference's default); otherwise the batch is one set. Defaults to True.
+        reduction (str): Over the images when ``per_image``: ``'mean'`` (over those with a valid pixel),
+            ``'sum'`` or ``'none'`` (``(B,)``, 0 for an image without a valid pixel). Defaults to ``'mean'``.
 
     Returns:
-        Tensor: Scalar loss (0 with a gradient path when no pixel is valid).
+        Tensor: Scalar loss (0 with a gradient path when no pixel is valid), or ``(B,)`` for ``'none'``.
 
     Example:
         >>> lovasz_hinge(torch.tensor([[2.0, -1.0]]), torch.tensor([[1, 0]]))
@@ -83,7 +97,7 @@ def lovasz_hinge(logits: Tensor,
         keep = keep & (w > 0)
     errors = 1 - x * (2 * fg - 1)
     losses = _lovasz_rows(errors, fg, keep, w, hinge=True)
-    return _mean_over(losses, keep.any(1))
+    return _reduce_rows(losses, keep.any(1), reduction, per_image)
 
 
 def lovasz_softmax(probs: Tensor,
@@ -91,7 +105,9 @@ def lovasz_softmax(probs: Tensor,
                    valid: Optional[Tensor] = None,
                    weight: Optional[Tensor] = None,
                    classes: Union[str, Sequence[int]] = 'present',
-                   per_image: bool = False) -> Tensor:
+                   per_image: bool = False,
+                   class_weight: Optional[Tensor] = None,
+                   reduction: str = 'mean') -> Tensor:
     """Multi-class Lovász-softmax loss.
 
     Args:
@@ -102,12 +118,18 @@ def lovasz_softmax(probs: Tensor,
         classes (str | Sequence[int]): ``'present'`` (classes present among the valid labels, per image when
             ``per_image``), ``'all'``, or a list of class indices. Defaults to ``'present'``.
         per_image (bool): Mean over images of per-image losses; otherwise the batch is one set. Defaults to False.
+        class_weight (Tensor, optional): ``(C,)`` multipliers of the classes' losses before their mean (mmseg's
+            meaning: a weighted sum divided by the number of included classes). Defaults to None (all 1).
+        reduction (str): Over the images when ``per_image``: ``'mean'`` (over those with a valid pixel),
+            ``'sum'`` or ``'none'`` (``(B,)``, 0 for an image without a valid pixel). Defaults to ``'mean'``.
 
     Returns:
         Tensor: Scalar loss: the mean over included (image, class) pairs of the class's Lovász loss, averaged per
-        image first when ``per_image``.
+        image first when ``per_image``; ``(B,)`` per-image losses for ``'none'``.
     """
     b, c = probs.shape[:2]
+    if class_weight is not None and tuple(class_weight.shape) != (c, ):
+        raise ValueError(f'class_weight must have one weight per class ({c}), got shape {tuple(class_weight.shape)}')
     rows = b if per_image else 1
     p = probs.reshape(b, c, -1)
     if not per_image:
@@ -133,5 +155,7 @@ def lovasz_softmax(probs: Tensor,
         include = torch.zeros(rows, c, dtype=torch.bool, device=p.device)
         include[:, list(classes)] = True
         include &= any_valid
+    if class_weight is not None:
+        losses = losses * class_weight.to(losses.dtype)
     per_row = (losses * include).sum(1) / include.sum(1).clamp_min(1)
-    return _mean_over(per_row, include.any(1))
+    return _reduce_rows(per_row, include.any(1), reduction, per_image)

@@ -1,19 +1,75 @@
-"""Lovász hinge (binary) and Lovász-softmax (multi-class) losses with mmseg's loss contract."""
-from typing import Optional, Sequence, Union
+"""Lovász hinge (binary) and Lovász-softmax (multi-class) losses with mmseg's loss contract.
 
+Both take every argument of mmseg's ``LovaszLoss`` with its meaning, so a config keeps working when only
+``type='LovaszLoss'`` changes to ``'LovaszHingeLoss'`` (``loss_type='binary'``) or ``'LovaszSoftmaxLoss'``
+(``loss_type='multi_class'``, mmseg's default). Where we deliberately differ:
+
+- the defaults ``per_image`` (hinge: True, the paper's reference; mmseg: False) and the log key
+  (``loss_lovasz_hinge`` / ``loss_lovasz_softmax``; mmseg: ``loss_lovasz``; set ``loss_name`` to keep yours);
+- bad arguments raise ``ValueError`` naming them (mmseg: ``AssertionError``), and a ``loss_type`` of the other
+  class is an error pointing to it;
+- with ``per_image=False`` the loss is one value, so every ``reduction`` is accepted (mmseg asserts ``'none'``);
+- ``reduction='mean'`` over images leaves out an image with no valid pixel (mmseg counts it as a 0);
+- ``avg_factor`` divides the per-image sum for ``'mean'`` (as mmseg); elsewhere, where mmseg ignores it
+  (``per_image=False``, ``'none'``), it is an error; ``reduction_override`` outside none/mean/sum is an error;
+- on the hinge, ``classes`` and ``class_weight`` are placeholders in mmseg (one foreground class): ``'present'``
+  / ``'all'`` are accepted, a list of classes or a ``class_weight`` is an error.
+"""
+from typing import Callable, Optional, Sequence, Union
+
+import numpy as np
 import torch
 from torch import Tensor
 
+from libra_plugin.functional import check_reduction
 from libra_plugin.functional.lovasz import lovasz_hinge, lovasz_softmax
 from libra_plugin.registry import MODELS
 from .base import SegLoss, check_multiclass_shapes, valid_labels
 
 
-class _LovaszBase(SegLoss):
+def load_class_weight(class_weight: Optional[Union[Sequence[float], str]]) -> Optional[list]:
+    """mmseg's ``class_weight``: a list of floats, or a file holding one (``.npy``; ``.pkl``/``.json``/``.yaml``)."""
+    if isinstance(class_weight, str):
+        from mmengine.fileio import load
+        try:
+            class_weight = np.load(class_weight) if class_weight.endswith('.npy') else load(class_weight)
+        except (OSError, TypeError, ValueError) as e:
+            raise ValueError(f'class_weight file {class_weight!r} could not be read as a list of floats: {e}') from e
+    return None if class_weight is None else [float(w) for w in np.asarray(class_weight).reshape(-1)]
 
-    def __init__(self, per_image: bool, loss_weight: float, loss_name: str) -> None:
+
+class _LovaszBase(SegLoss):
+    loss_type = ''  # mmseg's name of this class's loss_type
+
+    def __init__(self, loss_type: Optional[str], per_image: bool, reduction: str, loss_weight: float,
+                 loss_name: str) -> None:
         super().__init__(loss_weight, loss_name)
+        name = type(self).__name__
+        if loss_type is not None and loss_type != self.loss_type:
+            other = 'LovaszSoftmaxLoss' if loss_type == 'multi_class' else 'LovaszHingeLoss'
+            raise ValueError(f"{name} is mmseg's LovaszLoss with loss_type={self.loss_type!r}; got "
+                             f"loss_type={loss_type!r}" + (f' (use {other})' if loss_type in ('binary', 'multi_class')
+                                                           else " (allowed: 'binary', 'multi_class')"))
+        check_reduction(reduction)
         self.per_image = per_image
+        self.reduction = reduction
+
+    def reduce(self, loss: Callable[[str], Tensor], avg_factor: Optional[float],
+               reduction_override: Optional[str]) -> Tensor:
+        """``loss(reduction)`` reduced as mmseg does, with ``avg_factor`` / ``reduction_override`` honoured."""
+        if reduction_override is not None:
+            check_reduction(reduction_override, 'reduction_override')
+        reduction = reduction_override or self.reduction
+        if avg_factor is None:
+            return self.loss_weight * loss(reduction)
+        name = type(self).__name__
+        if not self.per_image:
+            raise ValueError(f'{name}: avg_factor needs per_image=True (with per_image=False the batch loss is one '
+                             'value, which mmseg returns without using avg_factor)')
+        if reduction != 'mean':
+            raise ValueError(f"{name}: avg_factor divides the sum of the per-image losses for reduction='mean'; got "
+                             f'reduction={reduction!r}')
+        return self.loss_weight * loss('sum') / (avg_factor + torch.finfo(torch.float32).eps)
 
 
 @MODELS.register_module()
@@ -23,36 +79,51 @@ class LovaszHingeLoss(_LovaszBase):
     Accepts a one-channel head (``(B, 1, H, W)`` or ``(B, H, W)``: the foreground logit) or a two-channel head
     (``(B, 2, H, W)``: the margin ``logit₁ − logit₀`` is used; mmseg's ``LovaszLoss`` raises IndexError there,
     mmsegmentation#1036). All images go through one sort; ignored pixels are excluded exactly, pixel ``weight``
-    is honoured, an image with no valid pixel is left out of the mean, an all-ignored batch gives 0.
+    is honoured, an image with no valid pixel is left out of the mean, an all-ignored batch gives 0. mmseg's
+    ``LovaszLoss(loss_type='binary')`` arguments are accepted (differences: module docstring).
 
     Also usable as an mmdet mask loss: called as ``loss(mask_pred (N, C, h, w), mask_targets (N, h, w),
     labels (N,))`` it takes each RoI's class channel, like mmdet's mask cross-entropy.
 
     Args:
-        per_image (bool): Mean of per-image losses (the reference's default); else the batch is one set.
-            Defaults to True.
+        per_image (bool): Per-image losses reduced over images (the reference's default); else the batch is one
+            set. Defaults to True.
+        reduction (str): Over images: ``'mean'``, ``'sum'`` or ``'none'`` (``(B,)``). Defaults to ``'mean'``.
         loss_weight (float): Multiplier of the loss. Defaults to 1.0.
         loss_name (str): Key in the losses dict, starting with ``'loss_'``. Defaults to ``'loss_lovasz_hinge'``.
+        loss_type (str, optional): mmseg's; only ``'binary'``. Defaults to None.
+        classes (str): mmseg's placeholder on the binary loss: ``'present'`` or ``'all'``. Defaults to ``'present'``.
+        class_weight (None): mmseg's placeholder on the binary loss; anything else is an error. Defaults to None.
 
     Shape:
         - cls_score: ``(B, 1, H, W)``, ``(B, H, W)`` or ``(B, 2, H, W)``.
         - label: ``(B, H, W)`` with values 0, 1 or ``ignore_index``.
-        - Output: scalar.
+        - Output: scalar, or ``(B,)`` for ``reduction='none'`` with ``per_image``.
 
     Example:
         >>> loss = LovaszHingeLoss()
         >>> loss(torch.tensor([[[[3.0, -3.0]]]]), torch.tensor([[[1, 0]]]))
         tensor(0.)
     """
+    loss_type = 'binary'
 
-    def __init__(self, per_image: bool = True, loss_weight: float = 1.0,
-                 loss_name: str = 'loss_lovasz_hinge') -> None:
-        super().__init__(per_image, loss_weight, loss_name)
+    def __init__(self, per_image: bool = True, reduction: str = 'mean', loss_weight: float = 1.0,
+                 loss_name: str = 'loss_lovasz_hinge', loss_type: Optional[str] = None,
+                 classes: Union[str, Sequence[int]] = 'present', class_weight: None = None) -> None:
+        super().__init__(loss_type, per_image, reduction, loss_weight, loss_name)
+        if classes not in ('present', 'all'):
+            raise ValueError(f"LovaszHingeLoss has one foreground class: classes must be 'present' or 'all' (no "
+                             f'effect, as in mmseg), got {classes!r}; use LovaszSoftmaxLoss to choose classes')
+        if class_weight is not None:
+            raise ValueError(f'LovaszHingeLoss has one foreground class: class_weight must be None (mmseg ignores '
+                             f'it on the binary loss), got {class_weight!r}; scale the loss with loss_weight')
 
     def forward(self,
                 cls_score: Tensor,
                 label: Tensor,
                 weight: Optional[Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None,
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
         """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
@@ -76,41 +147,55 @@ class LovaszHingeLoss(_LovaszBase):
                              f'{tuple(cls_score.shape)}')
         valid = valid_labels(label, ignore_index, 2, 'LovaszHingeLoss')
         labels = torch.where(valid, label, torch.zeros_like(label))
-        return self.loss_weight * lovasz_hinge(cls_score.float(), labels, valid, weight, self.per_image)
+        return self.reduce(lambda r: lovasz_hinge(cls_score.float(), labels, valid, weight, self.per_image, r),
+                           avg_factor, reduction_override)
 
 
 @MODELS.register_module()
 class LovaszSoftmaxLoss(_LovaszBase):
     """Multi-class Lovász-softmax loss (Berman et al., CVPR 2018), vectorised over classes and images.
 
+    mmseg's ``LovaszLoss`` (``loss_type='multi_class'``) with the same arguments (differences: module docstring).
+
     Args:
         classes (str | Sequence[int]): ``'present'`` (classes present in the labels), ``'all'`` or a list.
             Defaults to ``'present'``.
-        per_image (bool): Mean of per-image losses; else the batch is one set (the reference's default).
-            Defaults to False.
+        per_image (bool): Per-image losses reduced over images; else the batch is one set (the reference's
+            default). Defaults to False.
+        reduction (str): Over images: ``'mean'``, ``'sum'`` or ``'none'`` (``(B,)``). Defaults to ``'mean'``.
+        class_weight (Sequence[float] | str, optional): Multiplier of each class's loss, or a file holding them
+            (``.npy``, ``.pkl``, ``.json``, ``.yaml``), as mmseg. Defaults to None.
         loss_weight (float): Multiplier of the loss. Defaults to 1.0.
         loss_name (str): Key in the losses dict. Defaults to ``'loss_lovasz_softmax'``.
+        loss_type (str, optional): mmseg's; only ``'multi_class'``. Defaults to None.
 
     Shape:
         - cls_score: ``(B, C, H, W)`` logits.
         - label: ``(B, H, W)`` class indices or ``ignore_index``.
-        - Output: scalar.
+        - Output: scalar, or ``(B,)`` for ``reduction='none'`` with ``per_image``.
     """
+    loss_type = 'multi_class'
 
     def __init__(self,
                  classes: Union[str, Sequence[int]] = 'present',
                  per_image: bool = False,
+                 reduction: str = 'mean',
+                 class_weight: Optional[Union[Sequence[float], str]] = None,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_lovasz_softmax') -> None:
-        super().__init__(per_image, loss_weight, loss_name)
+                 loss_name: str = 'loss_lovasz_softmax',
+                 loss_type: Optional[str] = None) -> None:
+        super().__init__(loss_type, per_image, reduction, loss_weight, loss_name)
         if isinstance(classes, str) and classes not in ('present', 'all'):
             raise ValueError(f"classes must be 'present', 'all' or a list of class indices, got {classes!r}")
         self.classes = classes
+        self.class_weight = load_class_weight(class_weight)
 
     def forward(self,
                 cls_score: Tensor,
                 label: Tensor,
                 weight: Optional[Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None,
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
         """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
@@ -124,4 +209,7 @@ class LovaszSoftmaxLoss(_LovaszBase):
         valid = valid_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')
         labels = torch.where(valid, label, torch.zeros_like(label))
         probs = cls_score.float().softmax(1)
-        return self.loss_weight * lovasz_softmax(probs, labels, valid, weight, self.classes, self.per_image)
+        class_weight = None if self.class_weight is None else probs.new_tensor(self.class_weight)
+        return self.reduce(
+            lambda r: lovasz_softmax(probs, labels, valid, weight, self.classes, self.per_image, class_weight, r),
+            avg_factor, reduction_override)
