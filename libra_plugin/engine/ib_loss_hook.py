@@ -6,6 +6,7 @@ import torch
 from mmengine.dist import broadcast_object_list, get_rank, get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmengine.runner import IterBasedTrainLoop
 
 from libra_plugin.datasets.class_counts import count_classes, inverse_frequency_weights
 from libra_plugin.models.losses.ib_focal_loss import IBFocalLoss
@@ -81,11 +82,28 @@ class IBLossHook(Hook):
         self.cache_dir = cache_dir
         self.losses: List[IBFocalLoss] = []
 
+    def check_schedule(self, runner) -> None:
+        """A switch that could never happen in this run's schedule is an error (the run would be CE only)."""
+        by_epoch = not isinstance(runner.train_loop, IterBasedTrainLoop)
+        if self.switch in ('epoch', 'epoch_loss_min') and not by_epoch:
+            raise ValueError(f"IBLossHook(switch={self.switch!r}) needs an epoch-based train loop, but train_cfg is "
+                             f"{type(runner.train_loop).__name__}: the switch would never happen; use switch='iter' "
+                             "or 'loss_min'")
+        if self.switch == 'iter' and self.at > runner.max_iters:
+            raise ValueError(f'IBLossHook: at={self.at} is beyond the {runner.max_iters} training iterations: the '
+                             f'switch would never happen; choose at <= {runner.max_iters}')
+        if self.switch == 'epoch' and self.at >= runner.max_epochs:
+            raise ValueError(f'IBLossHook: at={self.at} is not a training epoch (0 to {runner.max_epochs - 1}): the '
+                             f'switch would never happen; choose at < {runner.max_epochs}')
+
     def before_train(self, runner) -> None:
+        self.check_schedule(runner)
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         pairs = find_ib_losses(model)
         if not pairs:
             raise ValueError('IBLossHook found no IBFocalLoss in any decode head (loss_decode) of the model')
+        for _, loss in pairs:
+            loss.scheduled = True
         for head, loss in pairs:
             if isinstance(getattr(head, 'conv_seg', None), torch.nn.Module):
                 head.conv_seg.register_forward_pre_hook(

@@ -43,9 +43,10 @@ def _model():
                                 dict(type='CrossEntropyLoss', loss_weight=0.5)])
 
 
-def _runner(model, dataset, name):
+def _runner(model, dataset, name, train_loop=None, max_iters=100, max_epochs=10):
     return SimpleNamespace(model=model, train_dataloader=SimpleNamespace(dataset=dataset), iter=0, epoch=0,
-                           message_hub=MessageHub.get_instance(name), logger=logging.getLogger(name))
+                           message_hub=MessageHub.get_instance(name), logger=logging.getLogger(name),
+                           train_loop=train_loop or SimpleNamespace(), max_iters=max_iters, max_epochs=max_epochs)
 
 
 def test_counts_are_cached_and_weights_inverse_frequency(label_set, tmp_path):
@@ -131,3 +132,52 @@ def test_hook_errors():
     odd.loss_decode = IBFocalLoss()
     with pytest.raises(ValueError, match='IBFocalLoss is configured on Module, which has no conv_seg'):
         IBLossHook().before_train(_runner(odd, None, 'hook_err2'))
+
+
+def test_switch_that_cannot_happen_is_an_error_before_training(mmseg_scope):
+    from mmengine.runner import IterBasedTrainLoop
+    iter_loop = object.__new__(IterBasedTrainLoop)
+    for switch in ('epoch', 'epoch_loss_min'):
+        with pytest.raises(ValueError, match=rf"IBLossHook\(switch='{switch}'\) needs an epoch-based train loop, "
+                                             'but train_cfg is IterBasedTrainLoop'):
+            IBLossHook(switch=switch, at=1).before_train(_runner(_model(), None, f'sched_{switch}', iter_loop))
+    with pytest.raises(ValueError, match='IBLossHook: at=101 is beyond the 100 training iterations'):
+        IBLossHook(switch='iter', at=101).before_train(_runner(_model(), None, 'sched_iter'))
+    with pytest.raises(ValueError, match=r'IBLossHook: at=10 is not a training epoch \(0 to 9\)'):
+        IBLossHook(switch='epoch', at=10).before_train(_runner(_model(), None, 'sched_epoch'))
+
+
+def test_ib_focal_loss_without_the_hook_is_an_error_in_a_training_runner(label_set, tmp_path, mmseg_scope):
+    from libra_plugin.models.losses.ib_focal_loss import NO_HOOK
+    logits, label = torch.randn(1, 4, 4, 4), torch.randint(0, 4, (1, 4, 4))
+    hub = MessageHub.get_instance('runner_without_hook')  # the current instance, as a runner's
+    hub.update_info('loop_stage', 'train')
+    try:
+        with pytest.raises(RuntimeError, match='IBFocalLoss is training without IBLossHook, so it would stay plain '
+                                               'cross-entropy for the whole run'):
+            IBFocalLoss()(logits, label)
+        assert NO_HOOK.endswith('and switches it from CE to IB focal')
+        head = _model()
+        IBLossHook(switch='iter', at=1, cache_dir=str(tmp_path)).before_train(_runner(head, label_set, 'with_hook'))
+        assert torch.isfinite(head.loss_decode[0](logits, label))  # scheduled by the hook
+        loss = IBFocalLoss().eval()
+        assert torch.isfinite(loss(logits, label))  # evaluation (a val loss) is not training
+    finally:
+        hub.pop_info('loop_stage')
+    assert torch.isfinite(IBFocalLoss()(logits, label))  # no runner: standalone use
+
+
+def test_alpha_is_logged_when_set_at_the_switch():
+    from mmengine.logging import MMLogger
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = MMLogger.get_instance('alpha_log')
+    logger.addHandler(handler)
+    loss = IBFocalLoss(alpha='auto')
+    loss.start_ib()
+    loss.feature = torch.rand(1, 2, 4, 4)
+    loss(torch.randn(1, 3, 4, 4), torch.randint(0, 3, (1, 4, 4)))
+    logger.removeHandler(handler)
+    messages = [r.getMessage() for r in records]
+    assert any(m.startswith(f'IBFocalLoss: alpha set to {float(loss.alpha):.6g} at the switch') for m in messages)

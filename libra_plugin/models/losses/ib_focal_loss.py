@@ -3,6 +3,7 @@ from typing import Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
+from mmengine.logging import MessageHub, print_log
 from torch import Tensor
 
 from libra_plugin.functional.ib_focal import ib_focal
@@ -11,6 +12,13 @@ from .base import SegLoss, check_multiclass_shapes, valid_labels
 
 HOOK_HINT = ("add custom_hooks=[dict(type='libra_plugin.IBLossHook')] to the config: it feeds each decode head's "
              "input of conv_seg to its IBFocalLoss")
+NO_HOOK = ('IBFocalLoss is training without IBLossHook, so it would stay plain cross-entropy for the whole run '
+           '(logged as its loss_name); ' + HOOK_HINT + ' and switches it from CE to IB focal')
+
+
+def _runner_is_training() -> bool:
+    """An mmengine runner's train loop is running (its RuntimeInfoHook sets ``loop_stage`` for the loop)."""
+    return MessageHub.get_current_instance().get_info('loop_stage') == 'train'
 
 
 @MODELS.register_module()
@@ -72,6 +80,7 @@ class IBFocalLoss(SegLoss):
         self.register_buffer('class_weight', torch.tensor(weights))
         self.feature: Optional[Tensor] = None
         self._alpha_known = not self.auto_alpha
+        self.scheduled = False  # set by IBLossHook; a runner's training without it is an error
 
     def set_class_weight(self, weight: Tensor) -> None:
         """Set ``w_c`` (used by ``IBLossHook`` for ``class_weight='auto'``)."""
@@ -88,6 +97,8 @@ class IBFocalLoss(SegLoss):
                 ignore_index: int = 255,
                 **kwargs) -> Tensor:
         """CE before the switch, IB focal after it; pixels equal to ``ignore_index`` are left out."""
+        if self.training and not self.scheduled and _runner_is_training():
+            raise RuntimeError(NO_HOOK)
         empty = self.empty_or_checked(cls_score, label)
         if empty is not None:
             return empty
@@ -117,6 +128,8 @@ class IBFocalLoss(SegLoss):
                 ce = self._reduce(ib_focal(cls_score, labels, None, gamma=0.0), valid, weight)
                 self.alpha.copy_(ce / self._reduce(unit, valid, weight).clamp_min(1e-12))
             self._alpha_known = True
+            print_log(f'IBFocalLoss: alpha set to {float(self.alpha):.6g} at the switch (the IB focal loss equals '
+                      f'the CE loss {float(ce):.4f} on that batch)', logger='current')
         return self._reduce(unit * self.alpha, valid, weight)
 
     def _reduce(self, loss: Tensor, valid: Tensor, weight: Optional[Tensor]) -> Tensor:

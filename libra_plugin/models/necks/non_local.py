@@ -12,9 +12,9 @@ from libra_plugin.functional import embedded_gaussian_attention
 class NonLocalBlock(nn.Module):
     """``x + conv_out(softmax(θ(x)ᵀ φ(x)) g(x))`` (Wang et al., CVPR 2018), as used by Libra R-CNN's BFP.
 
-    Submodule names (``g``, ``theta``, ``phi``, ``conv_out``, each a ``ConvModule``) and initialisation (normal
-    std 0.01, ``conv_out`` zero so the block starts as the identity) are mmcv's ``NonLocal2d``'s, so its state
-    dicts load unchanged. The aggregation goes through ``scaled_dot_product_attention``: no ``HW × HW`` affinity
+    Submodule names and order (``g``, ``conv_out``, ``theta``, ``phi``, each a ``ConvModule``) and initialisation
+    (normal std 0.01, ``conv_out`` zero so the block starts as the identity) are mmcv's ``NonLocal2d``'s, so its
+    state dicts and optimizer states load unchanged. The aggregation goes through ``scaled_dot_product_attention``: no ``HW × HW`` affinity
     matrix is kept for the backward pass where a fused kernel exists.
 
     Args:
@@ -30,9 +30,12 @@ class NonLocalBlock(nn.Module):
     def __init__(self, in_channels: int, conv_cfg: Optional[dict] = None, norm_cfg: Optional[dict] = None) -> None:
         super().__init__()
         self.in_channels = in_channels
-        for name in ('g', 'theta', 'phi'):
-            setattr(self, name, ConvModule(in_channels, in_channels, 1, conv_cfg=conv_cfg, act_cfg=None))
+        # mmcv's order (g, conv_out, theta, phi): parameters() and so an optimizer's state line up with
+        # NonLocal2d's, and an mmdet Libra checkpoint's momentum resumes onto the same tensors
+        self.g = ConvModule(in_channels, in_channels, 1, conv_cfg=conv_cfg, act_cfg=None)
         self.conv_out = ConvModule(in_channels, in_channels, 1, conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=None)
+        self.theta = ConvModule(in_channels, in_channels, 1, conv_cfg=conv_cfg, act_cfg=None)
+        self.phi = ConvModule(in_channels, in_channels, 1, conv_cfg=conv_cfg, act_cfg=None)
         self.init_weights()
 
     def init_weights(self, std: float = 0.01, zeros_init: bool = True) -> None:

@@ -25,7 +25,7 @@ def test_matches_mmdet_with_its_state_dict(refine_type, refine_level):
     ref = MMDetBFP(16, 5, refine_level=refine_level, refine_type=refine_type)
     _randomise(ref)
     ours = BFP(16, 5, refine_level=refine_level, refine_type=refine_type)
-    assert ours.load_state_dict(ref.state_dict(), strict=True)
+    ours.load_state_dict(ref.state_dict(), strict=True)  # raises on any missing or unexpected key
     xs_ref, xs = _inputs(), _inputs()
     outs_ref, outs = ref(xs_ref), ours(xs)
     grads = [torch.randn_like(o) for o in outs]
@@ -43,7 +43,8 @@ def test_state_dict_keys_and_init_match_mmdet():
     ref.init_weights()
     ours = BFP(16, 5, refine_type='non_local')
     ours.init_weights()
-    assert ours.state_dict().keys() == ref.state_dict().keys()
+    assert list(ours.state_dict()) == list(ref.state_dict())  # same names in the same order
+    assert [p.shape for p in ours.parameters()] == [p.shape for p in ref.parameters()]
     assert torch.count_nonzero(ours.refine.conv_out.conv.weight) == 0  # the block starts as the identity
 
 
@@ -108,3 +109,30 @@ def test_bad_inputs():
     with pytest.raises(ValueError) as err:
         neck(xs)
     assert str(err.value) == 'inputs[3] must have shape (B, in_channels=16, H, W), got (2, 8, 4, 6)'
+
+
+def test_optimizer_state_of_mmdet_libra_resumes_onto_the_same_tensors():
+    """An SGD state saved by mmdet's Libra Faster R-CNN, loaded into ours: each momentum on its own parameter."""
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+    from mmengine.config import Config
+    from mmengine.hub import get_config
+    register_all_modules()
+    models = []
+    for cfg in (get_config('mmdet::libra_rcnn/libra-faster-rcnn_r50_fpn_1x_coco.py'),
+                Config.fromfile('configs/libra_faster_rcnn.py')):
+        cfg.model.backbone.init_cfg = None
+        models.append(MODELS.build(cfg.model))
+    theirs, ours = models
+    assert type(ours.neck[1]).__module__ == 'libra_plugin.models.necks.bfp'
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    opt = torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.9)
+    g = torch.Generator().manual_seed(0)
+    for p in theirs.parameters():
+        p.grad = torch.randn(p.shape, generator=g)
+    opt.step()
+    resumed = torch.optim.SGD(ours.parameters(), lr=0.1, momentum=0.9)
+    resumed.load_state_dict(opt.state_dict())
+    momentum = {n: opt.state[p]['momentum_buffer'] for n, p in theirs.named_parameters()}
+    for name, p in ours.named_parameters():
+        assert torch.equal(resumed.state[p]['momentum_buffer'], momentum[name]), name
