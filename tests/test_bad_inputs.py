@@ -251,14 +251,17 @@ def test_half_precision_inputs_computed_in_fp32(dtype):  # id: half-inputs
                                                                      rel=1e-3)
 
 
-def test_every_catalogue_entry_is_in_the_docs():
+def test_every_catalogue_row_has_a_test_and_every_test_a_row():
+    """Rows of docs/bad_inputs.md and tests marked ``# id: <row>`` (or ``# ids: a, b``) anywhere in tests/."""
+    import glob
+    import re
     with open(DOC) as f:
-        doc = f.read()
-    ids = list(CONFIG_ERRORS) + ['bfp-inputs-count', 'bfp-channels', 'ib-focal-no-features', 'type-typo',
-                                 'boxes-degenerate', 'crowd-only', 'no-boxes', 'image-missing', 'image-corrupt',
-                                 'ann-not-coco', 'labels-outside-classes', 'labels-all-void', 'class-absent',
-                                 'logits-nan-inf', 'boxes-nan-inf', 'shapes-mismatch', 'dtypes', 'empty-batch',
-                                 'half-inputs']
-    assert len(ids) >= 25
-    missing = [i for i in ids if f'`{i}`' not in doc]
-    assert not missing, missing
+        rows = re.findall(r'^\| `([a-z0-9-]+)` \|', f.read(), flags=re.M)
+    assert len(rows) == len(set(rows)), 'a row id is repeated'
+    tested = set(CONFIG_ERRORS)
+    for path in glob.glob(osp.join(REPO, 'tests', '**', '*.py'), recursive=True):
+        with open(path) as f:
+            for ids in re.findall(r'# ids?: ([a-z0-9, -]+)$', f.read(), flags=re.M):
+                tested |= {i.strip() for i in ids.split(',')}
+    assert sorted(set(rows) - tested) == [], 'rows without a test'
+    assert sorted(tested - set(rows)) == [], 'tests without a row'

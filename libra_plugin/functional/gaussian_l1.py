@@ -28,6 +28,10 @@ def gaussian_l1(pred: Tensor, target: Tensor, sigma: float = 0.1, gaussian_weigh
         >>> gaussian_l1(torch.tensor([[0.1, 0.0]]), torch.zeros(1, 2))
         tensor([[0.7321, 0.6321]])
     """
+    if pred.dim() < 2:
+        raise ValueError(f'gaussian_l1: pred must be (..., D), the D coordinates of one item last, got shape '
+                         f'{tuple(pred.shape)}: a 1-d tensor would be one {pred.numel()}-dimensional point; use '
+                         'pred[:, None] for scalar targets')
     if pred.dtype in (torch.float16, torch.bfloat16):
         pred, target = pred.float(), target.float()
     diff = pred - target.to(pred.dtype)

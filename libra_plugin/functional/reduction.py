@@ -13,6 +13,16 @@ def check_reduction(reduction: Optional[str], name: str = 'reduction') -> None:
         raise ValueError(f'{name} must be one of {REDUCTIONS}, got {reduction!r}')
 
 
+def check_avg_factor(reduction: str, avg_factor: Optional[float]) -> None:
+    """``avg_factor`` only divides a ``'mean'`` (or passes through ``'none'``, as mmdet) and is never negative."""
+    if avg_factor is None:
+        return
+    if reduction == 'sum':
+        raise ValueError(f"avg_factor can not be used with reduction={reduction!r}; use 'mean' or 'none'")
+    if not isinstance(avg_factor, torch.Tensor) and avg_factor < 0:
+        raise ValueError(f'avg_factor must be >= 0 (the number of items averaged over), got {avg_factor!r}')
+
+
 def weight_reduce_loss(loss: Tensor,
                        weight: Optional[Tensor] = None,
                        reduction: str = 'mean',
@@ -36,9 +46,13 @@ def weight_reduce_loss(loss: Tensor,
         if reduction == 'sum':
             return loss.sum()
         return loss
+    check_avg_factor(reduction, avg_factor)
     if reduction == 'mean':
-        # eps keeps an all-ignored batch (avg_factor 0) finite, as mmdet does
-        return loss.sum() / (avg_factor + torch.finfo(torch.float32).eps)
-    if reduction != 'none':
-        raise ValueError(f"avg_factor can not be used with reduction={reduction!r}; use 'mean' or 'none'")
+        total = loss.sum()
+        if not isinstance(avg_factor, torch.Tensor) and avg_factor == 0 and bool(total != 0):
+            # mmdet divides by eps here: a loss of ~1e7 that wrecks the run
+            raise ValueError(f'avg_factor=0 but the weighted loss sums to {float(total):.4g}: nothing to average '
+                             'over; pass the number of items averaged over (an all-ignored batch sums to 0)')
+        # eps keeps an all-ignored batch (avg_factor 0, sum 0) finite, as mmdet does
+        return total / (avg_factor + torch.finfo(torch.float32).eps)
     return loss

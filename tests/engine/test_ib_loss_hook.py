@@ -134,7 +134,7 @@ def test_hook_errors():
         IBLossHook().before_train(_runner(odd, None, 'hook_err2'))
 
 
-def test_switch_that_cannot_happen_is_an_error_before_training(mmseg_scope):
+def test_switch_that_cannot_happen_is_an_error_before_training(mmseg_scope):  # id: ib-hook-unreachable
     from mmengine.runner import IterBasedTrainLoop
     iter_loop = object.__new__(IterBasedTrainLoop)
     for switch in ('epoch', 'epoch_loss_min'):
@@ -147,7 +147,7 @@ def test_switch_that_cannot_happen_is_an_error_before_training(mmseg_scope):
         IBLossHook(switch='epoch', at=10).before_train(_runner(_model(), None, 'sched_epoch'))
 
 
-def test_ib_focal_loss_without_the_hook_is_an_error_in_a_training_runner(label_set, tmp_path, mmseg_scope):
+def test_ib_focal_loss_without_the_hook_is_an_error_in_a_training_runner(label_set, tmp_path, mmseg_scope):  # id: ib-focal-no-hook
     from libra_plugin.models.losses.ib_focal_loss import NO_HOOK
     logits, label = torch.randn(1, 4, 4, 4), torch.randint(0, 4, (1, 4, 4))
     hub = MessageHub.get_instance('runner_without_hook')  # the current instance, as a runner's

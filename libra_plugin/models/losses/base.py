@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from libra_plugin.functional import check_reduction, weight_reduce_loss
+from libra_plugin.functional import check_avg_factor, check_reduction, weight_reduce_loss
 
 
 def check_input(loss: str, name: str, x: Tensor, kind: str = 'float') -> None:
@@ -77,6 +77,7 @@ class ElementwiseLoss(nn.Module):
         if reduction_override is not None:
             check_reduction(reduction_override, 'reduction_override')
         reduction = reduction_override or self.reduction
+        check_avg_factor(reduction, avg_factor)  # before the empty batch, which mmdet checks too
         if target.numel() == 0:
             return pred.sum() * 0
         check_input(type(self).__name__, 'pred', pred)

@@ -85,3 +85,23 @@ def test_bad_call():
         loss(torch.zeros(3, 4), torch.zeros(3, 4), reduction_override='max')
     with pytest.raises(ValueError, match="avg_factor can not be used with reduction='sum'"):
         loss(torch.zeros(3, 4), torch.zeros(3, 4), avg_factor=2, reduction_override='sum')
+
+
+def test_avg_factor_zero_or_negative():  # id: avg-factor-zero
+    loss, pred, target = BalancedL1Loss(), torch.ones(3, 4), torch.zeros(3, 4)
+    with pytest.raises(ValueError) as err:  # mmdet: sum / eps, about 4e7 here
+        loss(pred, target, avg_factor=0)
+    assert str(err.value).startswith('avg_factor=0 but the weighted loss sums to ') and \
+        'nothing to average over' in str(err.value)
+    assert MMDetBalancedL1Loss()(pred, target, avg_factor=0) > 1e7
+    assert loss(pred, target, weight=torch.zeros(3, 4), avg_factor=0) == 0  # an all-ignored batch
+    with pytest.raises(ValueError, match='avg_factor must be >= 0 .*, got -1'):
+        loss(pred, target, avg_factor=-1)
+
+
+def test_empty_batch_with_avg_factor_and_sum_raises_as_mmdet():  # id: avg-factor-sum
+    empty = torch.zeros(0, 4)
+    with pytest.raises(ValueError, match='avg_factor can not be used with reduction='):
+        MMDetBalancedL1Loss(reduction='sum')(empty, empty, avg_factor=2)
+    with pytest.raises(ValueError, match="avg_factor can not be used with reduction='sum'"):
+        BalancedL1Loss(reduction='sum')(empty, empty, avg_factor=2)

@@ -38,6 +38,12 @@ def test_empty_input():
     assert out.item() == 0
 
 
+def test_one_dimensional_input_is_an_error():  # id: gaussian-1d
+    with pytest.raises(ValueError, match=r'gaussian_l1: pred must be \(\.\.\., D\), the D coordinates of one item last, '
+                                         r'got shape \(5,\): a 1-d tensor would be one 5-dimensional point'):
+        GaussianL1Loss()(torch.zeros(5), torch.ones(5))
+
+
 @pytest.mark.parametrize('bad', [float('nan'), float('inf')])
 def test_non_finite_input(bad):
     pred = torch.tensor([[0.1, bad]])

@@ -88,7 +88,7 @@ def test_per_image_reductions_and_overrides_match_mmseg(binary, reduction):
 
 
 @pytest.mark.parametrize('binary', [True, False])
-def test_arguments_never_ignored(binary):
+def test_arguments_never_ignored(binary):  # id: lovasz-reduction-args
     logits, labels = _data(binary)
     name = 'LovaszHingeLoss' if binary else 'LovaszSoftmaxLoss'
     loss = MODELS.build(dict(type=name, per_image=True))
@@ -103,7 +103,7 @@ def test_arguments_never_ignored(binary):
         MODELS.build(dict(type=name, reduction='avg'))
 
 
-def test_hinge_placeholders_and_wrong_type():
+def test_hinge_placeholders_and_wrong_type():  # id: lovasz-loss-type
     with pytest.raises(ValueError, match="LovaszHingeLoss is mmseg's LovaszLoss with loss_type='binary'; got "
                                          r"loss_type='multi_class' \(use LovaszSoftmaxLoss\)"):
         MODELS.build(dict(type='LovaszHingeLoss', loss_type='multi_class'))

@@ -120,6 +120,57 @@ def test_bad_arguments(kwargs, message):
     assert str(err.value) == message
 
 
+@pytest.mark.parametrize('sampler', [IoUBalancedNegSampler, InstanceBalancedPosSampler])
+@pytest.mark.parametrize('num,pos_fraction,message', [
+    (0, 0.25, 'num (samples per image) must be an integer >= 1, got 0'),
+    (0.5, 0.25, 'num (samples per image) must be an integer >= 1, got 0.5'),
+    (512, 1.5, 'pos_fraction must be a number in [0, 1], got 1.5'),
+    (512, -0.1, 'pos_fraction must be a number in [0, 1], got -0.1'),
+])
+def test_num_and_pos_fraction_checked(sampler, num, pos_fraction, message):  # ids: sampler-num, sampler-pos-fraction
+    with pytest.raises(ValueError) as err:
+        sampler(num, pos_fraction)
+    assert str(err.value) == f'{sampler.__name__}: {message}'
+
+
+def test_floor_zero_all_range_reproduces_mmdet_training_time_draws():
+    """mmdet's sampler after its first call (floor_thr mutated to 0) never draws IoU-0 negatives; ours with
+    floor_thr=0, bin_range='all' neither, while ours with floor_thr=-1 does."""
+    result = _assign_result()
+    easy = (result.max_overlaps < 0.05).nonzero().view(-1)
+    result.max_overlaps[easy[::2]] = 0  # background far from every GT
+    mm = MMDetIoUBalancedNegSampler(512, 0.25)
+    mm._sample_neg(result, 384)
+    assert mm.floor_thr == 0
+    zero = result.max_overlaps == 0
+    torch.manual_seed(0)
+    ref = torch.cat([mm._sample_neg(result, 384) for _ in range(20)])
+    ours = torch.cat([IoUBalancedNegSampler(512, 0.25, floor_thr=0, bin_range='all')._sample_neg(result, 384)
+                      for _ in range(20)])
+    default = IoUBalancedNegSampler(512, 0.25, bin_range='all')._sample_neg(result, 384)
+    assert zero.sum() > 0
+    assert not zero[ref].any() and not zero[ours].any() and zero[default].any()
+    edges = [0, 1 / 6, 1 / 3, 0.5]
+    diff = (_bin_counts(result.max_overlaps[ours], edges) - _bin_counts(result.max_overlaps[ref], edges)) / 20
+    assert diff.abs().max() < 3
+
+
+def test_pos_sampler_has_no_duplicates_where_mmdet_has():
+    """One GT with 200 positives and four with 3: the per-GT draws fall short and the fill takes the rest."""
+    gt = torch.zeros(2000, dtype=torch.long)
+    gt[:200] = 1
+    for k in range(2, 6):
+        gt[200 + 3 * k:203 + 3 * k] = k
+    result = AssignResult(5, gt, torch.rand(2000), labels=gt.clone())
+    torch.manual_seed(0)
+    dup = [len(p) - len(p.unique()) for p in (MMDetInstanceBalancedPosSampler(256, 0.25)._sample_pos(result, 64)
+                                              for _ in range(20))]
+    assert max(dup) > 0  # mmdet's set difference over 0-d tensors removes nothing
+    for _ in range(20):
+        ours = InstanceBalancedPosSampler(256, 0.25)._sample_pos(result, 64)
+        assert len(ours) == len(ours.unique()) == 64
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a CUDA device')
 def test_cuda_sampling_syncs_only_for_nonzero():
     result = _assign_result()

@@ -17,6 +17,12 @@ class SeededRandomSampler(RandomSampler):
     """
 
     def __init__(self, num: int, pos_fraction: float, seed: Optional[int] = None, **kwargs: Any) -> None:
+        name = type(self).__name__
+        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+            # num=0 samples nothing: the R-CNN head gets no RoI and silently stops training
+            raise ValueError(f'{name}: num (samples per image) must be an integer >= 1, got {num!r}')
+        if isinstance(pos_fraction, bool) or not isinstance(pos_fraction, (int, float)) or not 0 <= pos_fraction <= 1:
+            raise ValueError(f'{name}: pos_fraction must be a number in [0, 1], got {pos_fraction!r}')
         super().__init__(num, pos_fraction, **kwargs)
         self.seed = seed
         self._generators: Dict[torch.device, torch.Generator] = {}

@@ -19,7 +19,11 @@ class IoUBalancedNegSampler(SeededRandomSampler):
 
     * everything runs on the proposals' device, with no ``.cpu()``/``.numpy()``/Python loop: the only
       synchronisation is the ``nonzero`` that finds the negatives;
-    * it is stateless: mmdet's sets ``self.floor_thr = 0`` during its first call when built with ``-1``;
+    * it is stateless: mmdet's sets ``self.floor_thr = 0`` during its first call when built with ``-1``, so it
+      equals ours with ``floor_thr=-1`` on that first call only. From then on mmdet's puts the IoU-0 negatives in
+      its floor set, of which ``floor_fraction=0`` draws none: in training it never samples an IoU-0 negative
+      (ours with ``floor_thr=-1`` draws them by their bin, 27 % of the negatives in the measured run).
+      ``floor_thr=0, bin_range='all'`` reproduces mmdet's training-time draws;
     * ``bin_range='negatives'`` (default) spans the bins over the negatives' IoU range. mmdet's (``'all'``)
       spans them up to the largest IoU of any proposal (~1.0, GT boxes are proposals) while negatives stop at
       ``neg_iou_thr``, leaving the upper bins empty (mmdetection#5323).
