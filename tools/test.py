@@ -4,6 +4,7 @@
         [--cfg-options k=v ...] [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
+import os.path as osp
 
 from mmengine.config import Config
 from mmengine.evaluator import DumpResults
@@ -25,16 +26,30 @@ def parse_args() -> argparse.Namespace:
 
 
 def enable_drawing(cfg: Config, show_dir: str) -> None:
-    """Switch the config's visualization hook on and point its output to ``show_dir`` (mmdet and mmseg)."""
-    hook = cfg.default_hooks.get('visualization')
-    if hook is None:
-        raise RuntimeError('--show-dir needs a "visualization" hook in default_hooks')
+    """Switch the config's visualization hook on, adding it when the config has none (mmseg keeps it in its
+    schedule files, which a config need not inherit), and point its output to ``show_dir`` (mmdet and mmseg)."""
+    seg = cfg.get('default_scope') == 'mmseg'
+    hooks = cfg.setdefault('default_hooks', {})
+    if hooks.get('visualization') is None:
+        hooks['visualization'] = dict(type='SegVisualizationHook' if seg else 'DetVisualizationHook')
+    hook = hooks['visualization']
     hook['draw'] = True
-    if cfg.get('default_scope') == 'mmseg':
+    if seg:
         hook['interval'] = 1
+        if cfg.get('visualizer') is None:
+            cfg.visualizer = dict(type='SegLocalVisualizer', vis_backends=[dict(type='LocalVisBackend')],
+                                  name='visualizer')
         cfg.visualizer['save_dir'] = show_dir
     else:
         hook['test_out_dir'] = show_dir
+
+
+def drawings_dir(cfg: Config, runner: Runner, show_dir: str) -> str:
+    """Where the pictures went: mmseg's visualizer backend writes under ``vis_data/vis_image`` of its save_dir,
+    mmdet's hook under ``work_dir/<timestamp>/show_dir`` (``show_dir`` itself when absolute)."""
+    if cfg.get('default_scope') == 'mmseg':
+        return osp.join(show_dir, 'vis_data', 'vis_image')
+    return osp.join(runner.work_dir, runner.timestamp, show_dir)
 
 
 def main() -> None:
@@ -49,6 +64,8 @@ def main() -> None:
     if args.out is not None:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     runner.test()
+    if args.show_dir:
+        print(f'pictures of the predictions: {drawings_dir(cfg, runner, args.show_dir)}', flush=True)
 
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loading on torch >= 2.6)
 from libra_plugin.engine import latest_complete_checkpoint
 from libra_plugin.utils.cli import add_common_args, load_config
+from libra_plugin.utils.preflight import check_resume_checkpoint
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,6 +43,8 @@ def main() -> None:
         cfg.resume = True
         cfg.load_from = args.resume
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    if cfg.resume and cfg.load_from:
+        check_resume_checkpoint(runner.model, cfg.load_from)
     runner.train()
 
 

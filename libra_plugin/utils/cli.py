@@ -1,5 +1,7 @@
 """What ``tools/train.py`` and ``tools/test.py`` share: mmdet's common flags and the config they produce."""
 import argparse
+import difflib
+import inspect
 import os
 import os.path as osp
 
@@ -20,6 +22,20 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def check_cfg_options(cfg: Config, options: dict) -> None:
+    """Each ``--cfg-options`` key starts with a key of the config or an argument of mmengine's ``Runner``
+    (``randomness``, ``env_cfg``, ...): mmengine would otherwise add a misspelt key silently and train as if the
+    option had not been given. Deeper keys may add new arguments (``model.backbone.frozen_stages``)."""
+    from mmengine.runner import Runner
+    allowed = set(cfg.keys()) | (set(inspect.signature(Runner.__init__).parameters) - {'self'})
+    for key in options:
+        top = key.split('.')[0]
+        if top not in allowed:
+            close = difflib.get_close_matches(top, sorted(allowed), n=3)
+            raise ValueError(f'--cfg-options {key}: {top!r} is neither a key of the config nor a Runner argument'
+                             + (f'; did you mean {close}?' if close else ''))
+
+
 def load_config(args: argparse.Namespace) -> Config:
     """The config of ``args.config`` with the common flags applied (work dir defaults to work_dirs/<name>); for a
     distributed launcher on a machine without CUDA, the gloo process group (``setup_cpu_distributed``)."""
@@ -28,6 +44,7 @@ def load_config(args: argparse.Namespace) -> Config:
     cfg = load(args.config)  # a path, or mmdet::x.py / mmseg::x.py
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -51,3 +51,32 @@ def check_data_files(cfg: Config) -> None:
             root = dataset.get('data_root') or ''
             check_coco_file(osp.join(root, ann) if root and not osp.isabs(ann) else ann,  # as mmengine joins
                             f'{key}.dataset.ann_file')
+
+
+def check_resume_checkpoint(model, filename: str) -> None:
+    """``filename`` holds this model's weights: same tensor names and shapes. mmengine resumes another model's
+    checkpoint with warnings, then fails inside the optimizer's ``load_state_dict`` (or, worse, restores momentum
+    onto parameters of the same shape that mean something else)."""
+    from mmengine.model import is_model_wrapper
+    from mmengine.runner.checkpoint import _load_checkpoint
+    model = model.module if is_model_wrapper(model) else model
+    ckpt = _load_checkpoint(filename, map_location='cpu')
+    theirs = {k[7:] if k.startswith('module.') else k: v.shape
+              for k, v in ckpt.get('state_dict', ckpt).items() if hasattr(v, 'shape')}
+    ours = {k: v.shape for k, v in model.state_dict().items()}
+    shape = [k for k in ours if k in theirs and theirs[k] != ours[k]]
+    missing, unexpected = [k for k in ours if k not in theirs], [k for k in theirs if k not in ours]
+    if not (shape or missing or unexpected):
+        return
+    parts = []
+    if shape:
+        k = shape[0]
+        parts.append(f'{len(shape)} tensors of another shape, e.g. {k}: {tuple(theirs[k])} in the checkpoint, '
+                     f'{tuple(ours[k])} in this model')
+    if missing:
+        parts.append(f'{len(missing)} tensors of this model missing from it, e.g. {missing[0]}')
+    if unexpected:
+        parts.append(f'{len(unexpected)} tensors this model does not have, e.g. {unexpected[0]}')
+    raise ValueError(f'--resume {filename}: the checkpoint is of another model ({"; ".join(parts)}). Resuming '
+                     'restores its optimizer and schedule onto this model; to start from its weights instead, set '
+                     'load_from to it without --resume')

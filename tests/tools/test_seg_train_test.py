@@ -42,7 +42,11 @@ def test_switch_resume_and_test(tmp_path, camvid_root, run_tool):
     assert 'switching from CE' not in out and 'Iter(train) [6/6]' in out
     assert bool(_ib_state(osp.join(work, 'iter_6.pth'))['active'])
 
-    out = run_tool(['tools/test.py', CONFIG, osp.join(work, 'iter_6.pth'), '--work-dir', work, '--cfg-options',
-                   'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+    show = str(tmp_path / 'show')  # the config has no visualization hook (mmseg keeps it in its schedules)
+    out = run_tool(['tools/test.py', CONFIG, osp.join(work, 'iter_6.pth'), '--work-dir', work, '--show-dir', show,
+                    '--cfg-options', 'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
                    'test_dataloader.dataset.indices=2'], CAMVID_ROOT=camvid_root)
     assert 'mIoU' in out
+    pictures = osp.join(show, 'vis_data', 'vis_image')
+    assert f'pictures of the predictions: {pictures}' in out
+    assert len([f for f in os.listdir(pictures) if f.endswith('.png')]) == 2

@@ -2,6 +2,8 @@
 import json
 import os
 import os.path as osp
+import subprocess
+import sys
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'libra_faster_rcnn_r18_shapes.py')
@@ -26,6 +28,21 @@ def test_train_resume_and_test(tmp_path, shapes_root, run_tool):
     assert 'Iter(train) [5/6]' in out and 'Iter(train) [1/6]' not in out
     assert osp.exists(osp.join(work, 'iter_6.pth'))
 
+    # another model's checkpoint (3 classes; the config now 2): one error before training  # id: resume-other-model
+    proc = subprocess.run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'other'), '--resume',
+                           osp.join(work, 'iter_4.pth')] + _opts(6) + ['model.roi_head.bbox_head.num_classes=2'],
+                          cwd=REPO, env=dict(os.environ, SHAPES_ROOT=shapes_root), capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert (f'ValueError: --resume {work}/iter_4.pth: the checkpoint is of another model (4 tensors of another shape, '
+            'e.g. roi_head.bbox_head.fc_cls.weight: (4, 256) in the checkpoint, (3, 256) in this model)') in proc.stderr
+
+    # a misspelt --cfg-options key: an error naming it and the close matches  # id: cfg-options-typo
+    proc = subprocess.run([sys.executable, 'tools/train.py', CONFIG, '--cfg-options', 'train_cfgs.max_iters=1'],
+                          cwd=REPO, env=dict(os.environ, SHAPES_ROOT=shapes_root), capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert ("ValueError: --cfg-options train_cfgs.max_iters: 'train_cfgs' is neither a key of the config nor a "
+            "Runner argument; did you mean ['train_cfg'") in proc.stderr
+
     show = str(tmp_path / 'show')
     pkl = str(tmp_path / 'preds.pkl')
     out = run_tool(['tools/test.py', CONFIG, osp.join(work, 'iter_6.pth'), '--work-dir', work, '--show-dir', show,
@@ -33,6 +50,7 @@ def test_train_resume_and_test(tmp_path, shapes_root, run_tool):
     assert 'coco/bbox_mAP_50' in out
     assert osp.exists(pkl)
     assert sorted(os.listdir(show)) == [f'{i:05d}.png' for i in range(8)]  # every val image drawn
+    assert f'pictures of the predictions: {show}' in out
     stamp = sorted(d for d in os.listdir(work) if d[:1].isdigit())[-1]
     with open(osp.join(work, stamp, stamp + '.json')) as f:
         metrics = json.load(f)
