@@ -7,15 +7,19 @@ import json
 import os
 import os.path as osp
 
+from typing import Optional
+
 from mmengine.config import Config
+
+from .data_checks import coco_problems, num_classes_problems, seg_problems
 
 FULL_CHECK_BYTES = 200 * 2**20  # larger files (COCO train2017: 450 MB) are only checked to be JSON objects
 COCO_KEYS = ('images', 'annotations', 'categories')
 
 
-def check_coco_file(path: str, where: str) -> None:
+def check_coco_file(path: str, where: str) -> Optional[dict]:
     """``path`` exists and is a COCO detection file: a JSON object with lists ``images``, ``annotations``,
-    ``categories`` (only the opening ``{`` for files over 200 MB)."""
+    ``categories`` (only the opening ``{`` for files over 200 MB). Returns the parsed file (None when large)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'{where}: annotation file {path} does not exist')
     if os.path.getsize(path) > FULL_CHECK_BYTES:
@@ -23,7 +27,7 @@ def check_coco_file(path: str, where: str) -> None:
             head = f.read(64).lstrip()
         if not head.startswith(b'{'):
             raise ValueError(f'{where}: {path} is not a COCO annotation file (not a JSON object)')
-        return
+        return None
     try:
         with open(path) as f:
             data = json.load(f)
@@ -36,21 +40,60 @@ def check_coco_file(path: str, where: str) -> None:
     if missing:
         raise ValueError(f'{where}: {path} is not a COCO annotation file: lists {missing} are missing '
                          f'(keys found: {sorted(data)})')
+    return data
+
+
+def _joined(root: str, path: str) -> str:
+    return osp.join(root, path) if root and not osp.isabs(path) else path  # as mmengine joins
 
 
 def check_data_files(cfg: Config) -> None:
-    """Every COCO-type dataset of the train/val/test dataloaders points at a COCO annotation file."""
+    """Before a run: every COCO-type dataset of the train/val/test dataloaders points at a COCO annotation file,
+    and the data hold none of the problems of :mod:`data_checks` (all reported in one ``ValueError``, one line
+    each); the model's ``num_classes`` matches the training classes."""
+    problems, seen, train_classes = [], set(), None
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = (cfg.get(key) or {}).get('dataset')
         while isinstance(dataset, dict) and isinstance(dataset.get('dataset'), dict):
             dataset = dataset['dataset']  # RepeatDataset and other wrappers
-        if not isinstance(dataset, dict) or 'Coco' not in str(dataset.get('type', '')):
+        if not isinstance(dataset, dict):
             continue
-        ann = dataset.get('ann_file', '')
-        if isinstance(ann, str) and ann.endswith('.json'):
-            root = dataset.get('data_root') or ''
-            check_coco_file(osp.join(root, ann) if root and not osp.isabs(ann) else ann,  # as mmengine joins
-                            f'{key}.dataset.ann_file')
+        root, ann = dataset.get('data_root') or '', dataset.get('ann_file', '')
+        classes = (dataset.get('metainfo') or {}).get('classes')
+        if 'Coco' in str(dataset.get('type', '')) and isinstance(ann, str) and ann.endswith('.json'):
+            path = _joined(root, ann)
+            data = check_coco_file(path, f'{key}.dataset.ann_file')
+            if data is not None and path not in seen:
+                img_dir = _joined(root, (dataset.get('data_prefix') or {}).get('img', ''))
+                problems += coco_problems(data, path, classes, img_dir,
+                                          dataset.get('filter_cfg') if key == 'train_dataloader' else None)
+            seen.add(path)
+        elif cfg.get('default_scope') == 'mmseg' and repr(dataset) not in seen:
+            seen.add(repr(dataset))
+            built = _build_dataset(dataset, cfg.default_scope)
+            classes = built.metainfo['classes']
+            problems += seg_problems(built, f'{key}.dataset')
+        if key == 'train_dataloader':
+            train_classes = classes if classes is not None else _default_classes(dataset, cfg.get('default_scope'))
+    if train_classes is not None and isinstance(cfg.get('model'), dict):
+        problems += num_classes_problems(cfg.model, train_classes)
+    if problems:
+        raise ValueError('the data or config would train the wrong thing:\n' + '\n'.join(problems))
+
+
+def _build_dataset(dataset: dict, scope: str):
+    from mmengine.registry import DATASETS, DefaultScope
+    with DefaultScope.overwrite_default_scope(scope):
+        return DATASETS.build(dict(dataset, pipeline=[]))
+
+
+def _default_classes(dataset: dict, scope: Optional[str]):
+    """The classes of the dataset type's ``METAINFO`` (a config without ``metainfo``)."""
+    from mmengine.registry import DATASETS, DefaultScope
+    with DefaultScope.overwrite_default_scope(scope):
+        with DATASETS.switch_scope_and_registry(scope) as registry:
+            kind = registry.get(dataset.get('type')) if isinstance(dataset.get('type'), str) else None
+    return (getattr(kind, 'METAINFO', None) or {}).get('classes')
 
 
 def check_resume_checkpoint(model, filename: str) -> None:

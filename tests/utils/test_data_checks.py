@@ -1,0 +1,118 @@
+"""The preflight's content checks: each problem that would train the wrong thing is one line naming the file, the
+item and the fix (tools/train.py and tools/test.py run them before building the model)."""
+import json
+import re
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+from PIL import Image
+
+from libra_plugin.utils.preflight import check_data_files
+
+
+def _coco(tmp_path, anns, categories=('bowl', 'car'), size=(64, 48), file_size=(64, 48)):
+    (tmp_path / 'img').mkdir(exist_ok=True)
+    Image.new('RGB', file_size).save(tmp_path / 'img' / 'a.jpg')
+    data = dict(images=[dict(id=1, file_name='a.jpg', width=size[0], height=size[1])],
+                annotations=[dict(dict(id=i + 1, image_id=1, category_id=1, iscrowd=0, area=100), **a)
+                             for i, a in enumerate(anns)],
+                categories=[dict(id=i + 1, name=n) for i, n in enumerate(categories)])
+    (tmp_path / 'ann.json').write_text(json.dumps(data))
+    return str(tmp_path / 'ann.json')
+
+
+def _det_cfg(tmp_path, classes=('bowl', 'car'), num_classes=2, filter_cfg=None):
+    dataset = dict(type='CocoDataset', data_root=str(tmp_path) + '/', ann_file='ann.json',
+                   data_prefix=dict(img='img/'), metainfo=dict(classes=classes),
+                   filter_cfg=filter_cfg or dict(filter_empty_gt=True))
+    return Config(dict(default_scope='mmdet', train_dataloader=dict(dataset=dataset),
+                       model=dict(type='FasterRCNN', rpn_head=dict(num_classes=1),
+                                  roi_head=dict(bbox_head=dict(num_classes=num_classes)))))
+
+
+def _problems(cfg):
+    with pytest.raises(ValueError) as err:
+        check_data_files(cfg)
+    lines = str(err.value).splitlines()
+    assert lines[0] == 'the data or config would train the wrong thing:'
+    return lines[1:]
+
+
+def test_clean_data_passes(tmp_path):
+    _coco(tmp_path, [dict(bbox=[5, 5, 10, 10])])
+    check_data_files(_det_cfg(tmp_path))
+
+
+def test_boxes_non_finite_and_outside_the_image(tmp_path):  # ids: coco-box-non-finite, coco-box-outside
+    path = _coco(tmp_path, [dict(bbox=[5, 5, float('nan'), 10]), dict(bbox=[70, 5, 10, 10]),
+                            dict(bbox=[-20, 5, 10, 10]), dict(bbox=[60, 40, 10, 10])])
+    lines = _problems(_det_cfg(tmp_path))
+    assert lines == [
+        f'{path}: annotation 1 of image 1 has a non-finite or malformed bbox [5, 5, nan, 10]: mmdet would drop it '
+        'silently; fix or remove the annotation',
+        f'{path}: annotation 2 of image 1: bbox [70, 5, 10, 10] (x, y, w, h) lies outside its 64x48 image: mmdet '
+        'would drop it silently; check the coordinates (another image size?)',
+        f'{path}: annotation 3 of image 1: bbox [-20, 5, 10, 10] (x, y, w, h) lies outside its 64x48 image: mmdet '
+        'would drop it silently; check the coordinates (another image size?)']  # the 4th overlaps: kept
+
+
+def test_image_size_in_the_json_differs_from_the_file(tmp_path):  # id: coco-image-size
+    path = _coco(tmp_path, [dict(bbox=[5, 5, 10, 10])], file_size=(48, 64))
+    assert _problems(_det_cfg(tmp_path)) == [
+        f"{path}: image 1 ({tmp_path}/img/a.jpg) is 48x64 but the file says 64x48: its boxes would be scaled wrong; "
+        'fix width/height']
+
+
+def test_classes_in_another_order_or_unknown(tmp_path):  # ids: coco-classes-order, coco-classes-unknown
+    path = _coco(tmp_path, [dict(bbox=[5, 5, 10, 10]), dict(bbox=[5, 5, 10, 10], category_id=2)])
+    assert _problems(_det_cfg(tmp_path, classes=('car', 'bowl'))) == [
+        f"{path}: mmdet numbers the classes in the order of the file's categories, ['bowl', 'car'], but "
+        "metainfo.classes is ['car', 'bowl']: class 'car' would be trained on 'bowl' boxes; list metainfo.classes in "
+        "the file's order"]
+    assert _problems(_det_cfg(tmp_path, classes=('bowl', 'cars'))) == [
+        f"{path}: metainfo.classes ['cars'] are not categories of this file (its categories: ['bowl', 'car']): fix "
+        'the names']
+    check_data_files(_det_cfg(tmp_path, classes=('car', ), num_classes=1))  # a subset in the file's order: fine
+
+
+def test_unknown_category_and_empty_after_filtering(tmp_path):  # ids: coco-category-unknown, coco-filter-empty
+    path = _coco(tmp_path, [dict(bbox=[5, 5, 10, 10], category_id=7)])
+    assert _problems(_det_cfg(tmp_path)) == [
+        f"{path}: annotation 1 of image 1 has category_id 7, which is not in the file's categories [1, 2]: fix the "
+        'id or add the category']
+    _coco(tmp_path, [dict(bbox=[5, 5, 10, 10])])
+    lines = _problems(_det_cfg(tmp_path, filter_cfg=dict(filter_empty_gt=True, min_size=100)))
+    assert lines == [f"{path}: no image is left after filter_cfg={{'filter_empty_gt': True, 'min_size': 100}}: 1 "
+                     'images, 1 with annotations of the classes, none at least 100 px on both sides; lower '
+                     'min_size']
+
+
+def test_num_classes_differs_from_the_classes(tmp_path):  # id: num-classes
+    _coco(tmp_path, [dict(bbox=[5, 5, 10, 10])])
+    assert _problems(_det_cfg(tmp_path, num_classes=80)) == [
+        "model.roi_head.bbox_head.num_classes=80 but the dataset has 2 classes ['bowl', 'car']: set num_classes=2"]
+
+
+def _seg(tmp_path, label):
+    for split in ('train', 'trainannot'):
+        (tmp_path / split).mkdir(exist_ok=True)
+    Image.new('RGB', (8, 6)).save(tmp_path / 'train' / 'a.png')
+    Image.fromarray(label).save(tmp_path / 'trainannot' / 'a.png')
+    dataset = dict(type='libra_plugin.CamVidDataset', data_root=str(tmp_path),
+                   data_prefix=dict(img_path='train', seg_map_path='trainannot'))
+    return Config(dict(default_scope='mmseg', train_dataloader=dict(dataset=dataset),
+                       model=dict(type='EncoderDecoder', decode_head=dict(num_classes=11))))
+
+
+def test_seg_label_maps_of_another_size_or_out_of_range(tmp_path):  # ids: seg-map-size, seg-map-values
+    check_data_files(_seg(tmp_path, np.full((6, 8), 11, np.uint8)))  # void (11) becomes ignore_index
+    lines = _problems(_seg(tmp_path, np.zeros((8, 6), np.uint8)))
+    assert lines == [f'train_dataloader.dataset: label map {tmp_path}/trainannot/a.png is 6x8 but its image '
+                     f'{tmp_path}/train/a.png is 8x6: (transposed?) fix the map']
+    scaled = (np.arange(48).reshape(6, 8) % 11 * 256).astype(np.uint16)  # a 16-bit export scaled by 256
+    lines = _problems(_seg(tmp_path, scaled))
+    assert re.fullmatch(rf'train_dataloader.dataset: label map {tmp_path}/trainannot/a.png holds values '
+                        r'\[256, 512, 768, 1024, 1280, 1536, 1792, 2048\] that are neither classes \(0-10\) nor '
+                        r"ignore_index=255: \(a 16-bit or scaled export\?\) map them to class indices, or set the "
+                        r"dataset's label_map", lines[0]), lines
