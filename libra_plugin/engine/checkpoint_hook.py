@@ -27,6 +27,8 @@ import torch
 from mmengine.dist import is_main_process
 from mmengine.fileio.backends import LocalBackend
 from mmengine.hooks import CheckpointHook
+from mmengine.runner import IterBasedTrainLoop
+from torch.utils.data.dataloader import _SingleProcessDataLoaderIter
 
 from ..registry import HOOKS
 
@@ -95,6 +97,33 @@ def set_random_states(state: dict) -> None:
         torch.cuda.set_rng_state_all(state['cuda'])
 
 
+class _SkipIndicesFirst:
+    """The iterator of an ``IterBasedTrainLoop`` resumed at iteration ``n`` with ``num_workers=0``.
+
+    mmengine skips the trained iterations by loading (and augmenting) their batches again. Without workers that
+    runs in this process and draws from the global random generators just restored from the checkpoint, so the run
+    diverges from an uninterrupted one. Here the first ``n`` calls advance the sampler only (the order of the data
+    is the same, nothing is loaded); after that this is the loop's iterator. With workers, each worker's generators
+    are seeded afresh and mmengine's skip is exact as it is.
+    """
+
+    def __init__(self, iterator, n: int) -> None:
+        self.iterator, self.left = iterator, n
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.left > 0:
+            self.left -= 1
+            try:
+                self.iterator._iterator._next_index()
+                return None
+            except StopIteration:  # a finite sampler: mmengine's iterator restarts it
+                pass
+        return next(self.iterator)
+
+
 @HOOKS.register_module()
 class ResumableCheckpointHook(CheckpointHook):
     """``CheckpointHook`` (same arguments) that writes atomically and saves the random states (module doc).
@@ -107,6 +136,14 @@ class ResumableCheckpointHook(CheckpointHook):
     def __init__(self, *args, save_random_state: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.save_random_state = save_random_state
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        loop = runner.train_loop
+        if self.save_random_state and isinstance(loop, IterBasedTrainLoop) and loop.iter > 0:
+            inner = getattr(loop.dataloader_iterator, '_iterator', None)
+            if isinstance(inner, _SingleProcessDataLoaderIter):
+                loop.dataloader_iterator = _SkipIndicesFirst(loop.dataloader_iterator, loop.iter)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         if self.save_random_state:
