@@ -15,7 +15,7 @@ import sys
 from typing import List, Optional
 
 TOOLS = {'train': 'train.py', 'test': 'test.py', 'benchmark': 'coco_benchmark.py', 'report': 'benchmark_report.py',
-         'demo': 'demo.py', 'seed-stats': 'seed_stats.py', 'seg-report': 'seg_report.py'}
+         'demo': 'demo.py', 'seed-stats': 'seed_stats.py', 'seg-report': 'seg_report.py', 'seg-seeds': 'seg_seeds.py'}
 MIM = osp.join(osp.dirname(osp.abspath(__file__)), '.mim')
 
 

@@ -1,0 +1,40 @@
+"""tools/seg_seeds.py: seeds of two seg configs through tools/train.py, the report, and resumption."""
+import json
+import os.path as osp
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(REPO, 'tools'))
+from seg_seeds import report  # noqa: E402
+
+OPTS = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
+        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False', 'train_dataloader.dataset.indices=4',
+        'val_dataloader.dataset.indices=2']
+
+
+def _run(seed, acc, miou, name='ce', t=60.0):
+    return dict(name=name, seed=seed, train_s=t, metrics=dict(aAcc=acc, mIoU=miou))
+
+
+def test_report_means_and_paired_differences():
+    runs = [_run(0, 80.0, 30.0), _run(1, 82.0, 32.0), _run(0, 81.0, 33.0, 'ib'), _run(1, 83.0, 34.0, 'ib', 120.0)]
+    text = report(runs, ['aAcc', 'mIoU'], 'ce')
+    assert '| ce | 2 | 81.0 ± 1.4 | 31.0 ± 1.4 | 1.0 ± 0.0 min |' in text
+    assert '| ib | 2 | 82.0 ± 1.4 | 33.5 ± 0.7 | 1.5 ± 0.7 min |' in text
+    # differences 1, 1 (aAcc) and 3, 2 (mIoU): mean 2.5, t(0.975, 1) = 12.706, sd/sqrt(2) = 0.5
+    assert '| ib | ce | 2 | +1.0 [+1.0, +1.0]* | +2.5 [-3.9, +8.9] |' in text
+
+
+def test_two_configs_two_seeds_then_nothing_repeated(tmp_path, camvid_root, run_tool):
+    configs = [osp.join(REPO, 'configs', 'seg', f'fastscnn_camvid-car_{n}.py') for n in ('ce', 'lovasz')]
+    cmd = ['tools/seg_seeds.py', *configs, '--seeds', '0', '1', '--work-dir', str(tmp_path), '--metrics', 'aAcc',
+           'mIoU', '--cfg-options', *OPTS]
+    out = run_tool(cmd, CAMVID_ROOT=camvid_root)
+    assert out.count(': training') == 4 and '| fastscnn_camvid-car_lovasz | fastscnn_camvid-car_ce | 2 |' in out
+    with open(tmp_path / 'results.json') as f:
+        runs = json.load(f)['runs']
+    assert [(r['name'][-6:], r['seed']) for r in runs] == [('car_ce', 0), ('lovasz', 0), ('car_ce', 1), ('lovasz', 1)]
+    assert all(0 <= r['metrics']['mIoU'] <= 100 for r in runs)
+    out = run_tool(cmd, CAMVID_ROOT=camvid_root)
+    assert out.count('done before, not repeated') == 4 and ': training' not in out
