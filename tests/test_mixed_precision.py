@@ -70,7 +70,7 @@ def test_samplers_with_bf16_overlaps():
     assert len(pos) == 16 and (gt_inds[pos] > 0).all()
 
 
-def test_detector_and_segmenter_train_steps_under_autocast(mmseg_scope):
+def test_segmenter_train_steps_under_autocast(mmseg_scope):
     from mmseg.registry import MODELS as SEG_MODELS
 
     from libra_plugin.utils import config_tools
