@@ -2,7 +2,7 @@
 # Create (or reuse) the virtual environment at $VENV (default .venv) with the OpenMMLab stack on current torch.
 #
 # Idempotent: a stamp in the venv records what was installed; when it matches and the installed mmcv has its
-# compiled ops, the script returns in seconds. The mmcv wheel (built from the PyPI sdist, ~9 min on 2 cores) is
+# compiled ops, the script returns in seconds. The mmcv wheel (built from the PyPI sdist, the longest step) is
 # cached per torch/Python version under $LIBRA_WHEEL_CACHE (default ~/.cache/libra_plugin/wheels) so later
 # set-ups on the same machine only install it.
 #
@@ -55,7 +55,7 @@ if ! check_ops; then
   dir=$CACHE/$tag
   whl=$(ls "$dir"/mmcv-2.1.0-*.whl 2>/dev/null | head -n 1 || true)
   if [ -z "$whl" ]; then
-    echo "[setup] building mmcv 2.1.0 with ops for $tag (one time, ~10 min on 2 cores)"
+    echo "[setup] building mmcv 2.1.0 with ops for $tag (one time, the longest step of the set-up)"
     mkdir -p "$dir"
     tmp=$(mktemp -d)
     MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} "$PY" -m pip wheel --disable-pip-version-check -q \
