@@ -9,12 +9,70 @@ For a sample with logits ``x``, label ``y``, penultimate feature ``h`` and class
 as in the authors' code (pseulki/IB-Loss): the focal factor is taken of the weighted CE, ``ib`` is not detached.
 ``‖softmax(x) − onehot(y)‖₁ = 2 (1 − p_y)`` is used in closed form. γ = 0 gives the IB loss; without the influence
 term (``feature_norm=None``) it is the class-weighted focal loss, and with γ = 0 too the class-weighted CE.
+
+The gradient is in closed form (one autograd node, as ``F.cross_entropy``): with ``D = 2 (1 − p_y) n + ε`` and
+``f' = ∂f/∂CE_w = u^γ + γ u^(γ−1) e^(−CE_w) CE_w`` (``u = 1 − e^(−CE_w)``),
+
+    ∂loss/∂x = (softmax(x) − onehot(y)) · α/D · (w_y f' − 2 f n p_y / D),     ∂loss/∂n = −2 α f (1 − p_y) / D²
+
+so the backward is one pass over the logits, like cross-entropy's, instead of the chain of per-pixel nodes and a
+scatter of the gathered log-probabilities.
 """
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+
+class _IBFocal(torch.autograd.Function):
+    """Forward and closed-form backward of :func:`ib_focal` (module doc); per-pixel factors kept from the forward."""
+
+    @staticmethod
+    def forward(ctx, logits, labels, feature_norm, alpha, gamma, class_weight, eps):
+        x = logits if logits.dtype == torch.float64 else logits.float()
+        logp = F.log_softmax(x, dim=1)
+        index = labels.unsqueeze(1).long()
+        logp_y = logp.gather(1, index).squeeze(1)
+        w = None if class_weight is None else class_weight.to(logp.dtype)[labels.long()]
+        c = logp_y.neg() if w is None else logp_y.neg().mul_(w)  # CE_w; in-place chains below: few allocations
+        if gamma == 0:
+            f, dc = c, (torch.ones_like(c) if w is None else w)
+        else:
+            e = c.neg().exp_()
+            u = e.neg().add_(1)
+            if gamma == 1:
+                f = u * c
+                df = e.mul_(c).add_(u)  # u + e c
+            else:
+                ug = u.pow(gamma)
+                f = ug * c
+                # γ u^(γ−1) e c, taken as 0 where u = 0 (c = 0: no loss, and the γ < 1 power would be inf · 0)
+                df = torch.where(u > 0, u.pow(gamma - 1).mul_(e).mul_(c).mul_(gamma), 0).add_(ug)
+            dc = df if w is None else df.mul_(w)
+        grad_n = None
+        if feature_norm is None:
+            loss, g = f, dc
+        else:
+            n = feature_norm.to(f.dtype)
+            q = logp_y.expm1().neg_()  # 1 − p_y
+            inv = (q * n).mul_(2).add_(eps).reciprocal_()  # 1 / D
+            loss = f.mul(inv).mul_(alpha)  # α f / D
+            # g = (α dc − 2 loss n p_y / D) / D,  ∂/∂n = −2 loss q / D
+            g = (loss * n).mul_(q.neg().add_(1)).mul_(-2).add_(dc, alpha=alpha).mul_(inv)
+            grad_n = (loss * q).mul_(inv).mul_(-2)
+        ctx.save_for_backward(logp, index, g, grad_n)
+        ctx.input_dtype, ctx.norm_dtype = logits.dtype, None if feature_norm is None else feature_norm.dtype
+        return loss
+
+    @staticmethod
+    def backward(ctx, grad):
+        logp, index, g, grad_n = ctx.saved_tensors
+        scale = (grad * g).unsqueeze(1)
+        grad_x = logp.exp().mul_(scale)
+        grad_x.scatter_add_(1, index, -scale)
+        grad_norm = None if grad_n is None or not ctx.needs_input_grad[2] else (grad * grad_n).to(ctx.norm_dtype)
+        return grad_x.to(ctx.input_dtype), None, grad_norm, None, None, None, None
 
 
 def ib_focal(logits: Tensor,
@@ -45,20 +103,26 @@ def ib_focal(logits: Tensor,
         >>> ib_focal(logits, torch.tensor([0]), gamma=0.0)  # plain CE: log(1 + e^-2)
         tensor([0.1269])
     """
-    if logits.dtype != torch.float64:
-        logits = logits.float()
-    logp = F.log_softmax(logits, dim=1)
-    logp_y = logp.gather(1, labels.unsqueeze(1).long()).squeeze(1)
-    ce = -logp_y
-    if class_weight is not None:
-        ce = ce * class_weight.to(ce.dtype)[labels.long()]
-    if gamma == 0:
-        loss = ce
-    elif gamma == 1:
-        loss = -torch.expm1(-ce) * ce
-    else:
-        loss = (-torch.expm1(-ce)).pow(gamma) * ce
-    if feature_norm is None:
-        return loss
-    influence = 2 * (1 - logp_y.exp()) * feature_norm.to(loss.dtype)
-    return loss * (alpha / (influence + eps))
+    if not gamma >= 0:
+        raise ValueError(f'gamma must be >= 0, got {gamma!r}')
+    if labels.shape != logits.shape[:1] + logits.shape[2:]:
+        raise ValueError(f'labels must be (N, ...) {tuple(logits.shape[:1] + logits.shape[2:])} for logits '
+                         f'{tuple(logits.shape)}, got {tuple(labels.shape)}')
+    if class_weight is not None and tuple(class_weight.shape) != (logits.shape[1], ):
+        raise ValueError(f'class_weight must have one weight per class ({logits.shape[1]}), got shape '
+                         f'{tuple(class_weight.shape)}')
+    return _IBFocal.apply(logits, labels, feature_norm, float(alpha), float(gamma), class_weight, float(eps))
+
+
+def feature_l1_norm(feature: Tensor, size: Sequence[int]) -> Tensor:
+    """``‖h‖₁`` of every pixel's feature ``(N, D, h, w)``, upsampled (bilinear) to the logits' ``size`` ``(H, W)``:
+    the ``feature_norm`` of :func:`ib_focal` for a segmentation head whose logits are upsampled likewise.
+
+    One pass over the features (``linalg.vector_norm``, no ``|h|`` copy); returns ``(N, H, W)`` in float32.
+    """
+    if feature.dim() != 4:
+        raise ValueError(f'feature must be (N, D, h, w), got shape {tuple(feature.shape)}')
+    norm = torch.linalg.vector_norm(feature.float(), ord=1, dim=1, keepdim=True)
+    if tuple(norm.shape[2:]) != tuple(size):
+        norm = F.interpolate(norm, size=tuple(size), mode='bilinear', align_corners=False)
+    return norm[:, 0]

@@ -56,3 +56,24 @@ def weight_reduce_loss(loss: Tensor,
         # eps keeps an all-ignored batch (avg_factor 0, sum 0) finite, as mmdet does
         return total / (avg_factor + torch.finfo(torch.float32).eps)
     return loss
+
+
+def masked_mean(loss: Tensor, valid: Tensor, weight: Optional[Tensor] = None, over_valid: bool = False) -> Tensor:
+    """mmseg's pixel averaging: the sum of ``loss`` (× ``weight``) over the ``valid`` pixels, divided by their number
+    (``over_valid``, mmseg's ``avg_non_ignore=True``) or by the number of all pixels (its default).
+
+    Args:
+        loss (Tensor): Element-wise loss; values outside ``valid`` are not used (even NaN).
+        valid (Tensor): Boolean mask, same shape.
+        weight (Tensor, optional): Element-wise weight, same shape. Defaults to None.
+        over_valid (bool): Divide by the number of valid pixels (at least 1). Defaults to False.
+
+    Example:
+        >>> masked_mean(torch.tensor([1.0, 3.0, float('nan')]), torch.tensor([True, True, False]))
+        tensor(1.3333)
+    """
+    loss = torch.where(valid, loss, 0)
+    if weight is not None:
+        loss = loss * weight
+    denom = valid.sum().clamp_min(1) if over_valid else max(loss.numel(), 1)
+    return loss.sum() / denom

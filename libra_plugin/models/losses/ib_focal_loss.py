@@ -2,11 +2,11 @@
 from typing import Optional, Sequence, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.logging import MessageHub, print_log
 from torch import Tensor
 
-from libra_plugin.functional.ib_focal import ib_focal
+from libra_plugin.functional.ib_focal import feature_l1_norm, ib_focal
+from libra_plugin.functional.reduction import masked_mean
 from libra_plugin.registry import MODELS
 from .base import SegLoss, check_multiclass_shapes, valid_labels
 
@@ -117,8 +117,7 @@ class IBFocalLoss(SegLoss):
             return self._reduce(ib_focal(cls_score, labels, None, gamma=0.0), valid, weight)
         if feature is None:
             raise ValueError('IBFocalLoss received no features: ' + HOOK_HINT)
-        norm = F.interpolate(feature.float().abs().sum(1, keepdim=True), size=cls_score.shape[2:], mode='bilinear',
-                             align_corners=False)[:, 0]
+        norm = feature_l1_norm(feature, cls_score.shape[2:])
         unit = ib_focal(cls_score, labels, norm, alpha=1.0, gamma=self.gamma, class_weight=class_weight,
                         eps=self.eps)
         if not self._alpha_known:
@@ -130,11 +129,7 @@ class IBFocalLoss(SegLoss):
             self._alpha_known = True
             print_log(f'IBFocalLoss: alpha set to {float(self.alpha):.6g} at the switch (the IB focal loss equals '
                       f'the CE loss {float(ce):.4f} on that batch)', logger='current')
-        return self._reduce(unit * self.alpha, valid, weight)
+        return self._reduce(unit, valid, weight) * self.alpha  # α after the sum: one multiply, not one per pixel
 
     def _reduce(self, loss: Tensor, valid: Tensor, weight: Optional[Tensor]) -> Tensor:
-        loss = loss * valid
-        if weight is not None:
-            loss = loss * weight
-        denom = valid.sum().clamp_min(1) if self.avg_non_ignore else max(loss.numel(), 1)
-        return self.loss_weight * loss.sum() / denom
+        return self.loss_weight * masked_mean(loss, valid, weight, over_valid=self.avg_non_ignore)
