@@ -18,30 +18,47 @@ import torch
 from torch import Tensor
 
 
-def _lovasz_rows(errors: Tensor, fg: Tensor, keep: Tensor, weight: Optional[Tensor], hinge: bool) -> Tensor:
+class _LovaszRows(torch.autograd.Function):
     """Lovász loss of every row of ``errors`` (``(R, N)``) with 0/1 labels ``fg``, over the pixels in ``keep``.
 
     Pixels outside ``keep`` sort last (error ``−inf``) with label 0: they change no ``I``/``U`` before them and
     their own terms are 0, so they are excluded exactly without any gather of a mask. A real-valued ``weight``
-    (0 outside ``keep``) makes the counts weighted.
+    (0 outside ``keep``) makes the counts weighted. The Jaccard increments ``g`` do not depend on the errors'
+    values (only on their order), so the gradient is ``g`` (where the hinge is active) sent back through the sort:
+    one scatter, saved from the forward pass.
     """
-    errors = torch.where(keep, errors, torch.full_like(errors, float('-inf')))
-    errors_sorted, perm = torch.sort(errors, dim=1, descending=True)
-    fg_sorted = (fg * keep).gather(1, perm)
-    if weight is None:
-        cum_tp = fg_sorted.cumsum(1)
-        cum_fp = torch.arange(1, errors.shape[1] + 1, device=errors.device, dtype=errors.dtype) - cum_tp
-    else:
-        w_sorted = weight.gather(1, perm)
-        cum_tp = (fg_sorted * w_sorted).cumsum(1)
-        cum_fp = w_sorted.cumsum(1) - cum_tp
-    pos = cum_tp[:, -1:]
-    inter = pos - cum_tp
-    union = (pos + cum_fp).clamp_min(torch.finfo(errors.dtype).tiny)
-    jaccard = 1 - inter / union
-    grad = torch.cat([jaccard[:, :1], jaccard[:, 1:] - jaccard[:, :-1]], dim=1)
-    vals = errors_sorted.clamp_min(0) if hinge else torch.where(torch.isinf(errors_sorted), 0, errors_sorted)
-    return (vals * grad).sum(1)
+
+    @staticmethod
+    def forward(ctx, errors, fg, keep, weight, hinge):
+        errors = torch.where(keep, errors, float('-inf'))
+        errors_sorted, perm = torch.sort(errors, dim=1, descending=True)
+        fg_sorted = torch.where(keep, fg, 0).gather(1, perm)
+        if weight is None:
+            cum_tp = fg_sorted.cumsum(1)
+            cum_fp = torch.arange(1, errors.shape[1] + 1, device=errors.device, dtype=errors.dtype) - cum_tp
+        else:
+            w_sorted = weight.gather(1, perm)
+            cum_tp = (fg_sorted * w_sorted).cumsum(1)
+            cum_fp = w_sorted.cumsum_(1).sub_(cum_tp)
+        pos = cum_tp[:, -1:].clone()  # cum_tp is overwritten below
+        union = cum_fp.add_(pos).clamp_min_(torch.finfo(errors.dtype).tiny)
+        jaccard = cum_tp.neg_().add_(pos).div_(union).neg_().add_(1)  # 1 − I / U
+        grad = torch.diff(jaccard, dim=1, prepend=torch.zeros_like(jaccard[:, :1]))
+        active = errors_sorted >= 0 if hinge else torch.isfinite(errors_sorted)  # clamp_min(0)'s subgradient
+        grad.mul_(active)
+        values = errors_sorted.clamp_min_(0) if hinge else errors_sorted.masked_fill_(~active, 0)
+        ctx.save_for_backward(perm, grad)
+        return (values * grad).sum(1)
+
+    @staticmethod
+    def backward(ctx, upstream):
+        perm, grad = ctx.saved_tensors
+        return torch.empty_like(grad).scatter_(1, perm, grad * upstream[:, None]), None, None, None, None
+
+
+def _lovasz_rows(errors: Tensor, fg: Tensor, keep: Tensor, weight: Optional[Tensor], hinge: bool) -> Tensor:
+    """Per-row Lovász loss (:class:`_LovaszRows`)."""
+    return _LovaszRows.apply(errors, fg, keep, weight, hinge)
 
 
 def _mean_over(losses: Tensor, include: Tensor) -> Tensor:
