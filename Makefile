@@ -3,7 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench bench-gpu
 
 setup:
 	@VENV=$(VENV) bash tools/setup_env.sh
@@ -16,3 +16,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run_all.py
+
+# the GPU check (benchmarks/bench_gpu.py): needs only torch; writes bench_gpu.json and bench_gpu.md
+bench-gpu:
+	python benchmarks/bench_gpu.py --device cuda
