@@ -1,5 +1,6 @@
 """Shared mmdet loss contract of the element-wise regression losses (Balanced L1, Gaussian L1)."""
-from typing import Any, Optional
+import os
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -8,10 +9,29 @@ from torch import Tensor
 from libra_plugin.functional import check_avg_factor, check_reduction, weight_reduce_loss
 
 
+_FINITE_CHECK = dict(every=int(os.environ.get('LIBRA_PLUGIN_FINITE_CHECK_EVERY', '1')))
+_pending: Dict[Tuple[str, str], Tuple[Tensor, int]] = {}  # (loss, input) -> (all finite so far, calls)
+
+
+def set_finite_check(every: int) -> None:
+    """How often the losses check their inputs for NaN / Inf (``LIBRA_PLUGIN_FINITE_CHECK_EVERY``, default 1).
+
+    ``1``: every call, before the loss is computed, so no NaN reaches the weights (on CUDA: one host
+    synchronisation per loss call). ``N > 1``: each call folds its check into a flag on the device and the flag
+    is read every ``N`` calls (one synchronisation per ``N``); the error then comes up to ``N - 1`` calls late and
+    names the loss and input. ``0``: no check.
+    """
+    if isinstance(every, bool) or not isinstance(every, int) or every < 0:
+        raise ValueError(f'every must be an integer >= 0 (0: no check), got {every!r}')
+    _FINITE_CHECK['every'] = every
+    _pending.clear()
+
+
 def check_input(loss: str, name: str, x: Tensor, kind: str = 'float') -> None:
     """A clear error for an input that would give a NaN loss (and NaN weights) or fail deep inside torch.
 
-    ``kind='float'``: a floating point tensor without NaN/Inf; ``'index'``: an integer tensor of class indices.
+    ``kind='float'``: a floating point tensor without NaN/Inf (as often as :func:`set_finite_check` says);
+    ``'index'``: an integer tensor of class indices.
     """
     if kind == 'index':
         if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
@@ -19,11 +39,21 @@ def check_input(loss: str, name: str, x: Tensor, kind: str = 'float') -> None:
         return
     if not x.is_floating_point():
         raise TypeError(f'{loss}: {name} must be a floating point tensor, got {x.dtype}')
-    if x.numel() == 0:
+    every = _FINITE_CHECK['every']
+    if x.numel() == 0 or every == 0:
         return
     lo, hi = torch.aminmax(x.detach())  # NaN or +-Inf anywhere shows in these; 15x faster than isfinite().all()
-    if not bool(torch.isfinite(lo) & torch.isfinite(hi)):
-        raise ValueError(f'{loss}: {name} contains NaN or Inf (a diverged model or corrupt input); lower the '
+    finite = torch.isfinite(lo) & torch.isfinite(hi)
+    calls = 1
+    if every > 1:
+        flag, calls = _pending.pop((loss, name), (None, 0))
+        finite, calls = (finite if flag is None else flag & finite.to(flag.device)), calls + 1
+        if calls < every:
+            _pending[(loss, name)] = (finite, calls)
+            return
+    if not bool(finite):
+        when = '' if calls == 1 else f' in one of its last {calls} calls'
+        raise ValueError(f'{loss}: {name} contains NaN or Inf{when} (a diverged model or corrupt input); lower the '
                          'learning rate or clip gradients (optim_wrapper.clip_grad)')
 
 
