@@ -128,7 +128,7 @@ class IBLossHook(Hook):
         return box[0]
 
     def _switch(self, runner, reason: str) -> None:
-        if all(bool(loss.active) for loss in self.losses):
+        if all(loss.ib_active for loss in self.losses):
             return
         for loss in self.losses:
             loss.start_ib()
@@ -141,7 +141,7 @@ class IBLossHook(Hook):
             self._switch(runner, f'epoch {runner.epoch} reached')
 
     def after_train_epoch(self, runner) -> None:
-        if self.switch != 'epoch_loss_min' or all(bool(loss.active) for loss in self.losses):
+        if self.switch != 'epoch_loss_min' or all(loss.ib_active for loss in self.losses):
             return
         hub = runner.message_hub
         total, count = hub.get_info('ib_epoch_loss_sum', 0.0), hub.get_info('ib_epoch_loss_count', 0)
@@ -165,7 +165,7 @@ class IBLossHook(Hook):
             hub = runner.message_hub
             hub.update_info('ib_epoch_loss_sum', hub.get_info('ib_epoch_loss_sum', 0.0) + float(outputs['loss']))
             hub.update_info('ib_epoch_loss_count', hub.get_info('ib_epoch_loss_count', 0) + 1)
-        if self.switch != 'loss_min' or outputs is None or all(bool(loss.active) for loss in self.losses):
+        if self.switch != 'loss_min' or outputs is None or all(loss.ib_active for loss in self.losses):
             return
         hub = runner.message_hub
         value = float(outputs['loss'])

@@ -1,6 +1,6 @@
 """Shared mmdet loss contract of the element-wise regression losses (Balanced L1, Gaussian L1)."""
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -14,7 +14,8 @@ _pending: Dict[Tuple[str, str], Tuple[Tensor, int]] = {}  # (loss, input) -> (al
 
 
 def set_finite_check(every: int) -> None:
-    """How often the losses check their inputs for NaN / Inf (``LIBRA_PLUGIN_FINITE_CHECK_EVERY``, default 1).
+    """How often the losses check their inputs for NaN / Inf and their labels for values outside the classes
+    (``LIBRA_PLUGIN_FINITE_CHECK_EVERY``, default 1).
 
     ``1``: every call, before the loss is computed, so no NaN reaches the weights (on CUDA: one host
     synchronisation per loss call). ``N > 1``: each call folds its check into a flag on the device and the flag
@@ -39,22 +40,29 @@ def check_input(loss: str, name: str, x: Tensor, kind: str = 'float') -> None:
         return
     if not x.is_floating_point():
         raise TypeError(f'{loss}: {name} must be a floating point tensor, got {x.dtype}')
-    every = _FINITE_CHECK['every']
-    if x.numel() == 0 or every == 0:
+    if x.numel() == 0 or _FINITE_CHECK['every'] == 0:
         return
     lo, hi = torch.aminmax(x.detach())  # NaN or +-Inf anywhere shows in these; 15x faster than isfinite().all()
-    finite = torch.isfinite(lo) & torch.isfinite(hi)
+    device_check((loss, name), torch.isfinite(lo) & torch.isfinite(hi), lambda when: (
+        f'{loss}: {name} contains NaN or Inf{when} (a diverged model or corrupt input); lower the learning rate or '
+        'clip gradients (optim_wrapper.clip_grad)'))
+
+
+def device_check(key: Tuple[str, str], ok: Tensor, message: Callable[[str], str]) -> None:
+    """Raise ``ValueError(message(when))`` unless the 0-d boolean ``ok`` holds, read on the host as often as
+    :func:`set_finite_check` says (``when`` is ``''``, or ``' in one of its last N calls'`` for a delayed read)."""
+    every = _FINITE_CHECK['every']
+    if every == 0:
+        return
     calls = 1
     if every > 1:
-        flag, calls = _pending.pop((loss, name), (None, 0))
-        finite, calls = (finite if flag is None else flag & finite.to(flag.device)), calls + 1
+        flag, calls = _pending.pop(key, (None, 0))
+        ok, calls = (ok if flag is None else flag & ok.to(flag.device)), calls + 1
         if calls < every:
-            _pending[(loss, name)] = (finite, calls)
+            _pending[key] = (ok, calls)
             return
-    if not bool(finite):
-        when = '' if calls == 1 else f' in one of its last {calls} calls'
-        raise ValueError(f'{loss}: {name} contains NaN or Inf{when} (a diverged model or corrupt input); lower the '
-                         'learning rate or clip gradients (optim_wrapper.clip_grad)')
+    if not bool(ok):
+        raise ValueError(message('' if calls == 1 else f' in one of its last {calls} calls'))
 
 
 def check_multiclass_shapes(cls_score: Tensor, label: Tensor) -> None:
@@ -65,12 +73,16 @@ def check_multiclass_shapes(cls_score: Tensor, label: Tensor) -> None:
 
 
 def valid_labels(label: Tensor, ignore_index: Optional[int], num_classes: int, loss: str) -> Tensor:
-    """Mask of the non-ignored pixels; labels outside ``[0, num_classes)`` raise ``ValueError``."""
+    """Mask of the non-ignored pixels; labels outside ``[0, num_classes)`` raise ``ValueError`` (read on the host as
+    often as :func:`set_finite_check` says)."""
     valid = torch.ones_like(label, dtype=torch.bool) if ignore_index is None else label != ignore_index
     bad = valid & ((label < 0) | (label >= num_classes))
-    if bad.any():
-        raise ValueError(f'{loss} got labels outside [0, {num_classes - 1}] that are not ignore_index='
-                         f'{ignore_index}: {sorted(label[bad].unique().tolist())}')
+
+    def message(when: str) -> str:
+        values = '' if when else f': {sorted(label[bad].unique().tolist())}'
+        return f'{loss} got labels outside [0, {num_classes - 1}] that are not ignore_index={ignore_index}{when}{values}'
+
+    device_check((loss, 'label'), ~bad.any(), message)
     return valid
 
 

@@ -74,12 +74,13 @@ class IBFocalLoss(SegLoss):
         self.eps = eps
         self.avg_non_ignore = avg_non_ignore
         self.auto_class_weight = class_weight == 'auto'
-        self.register_buffer('active', torch.tensor(False))
+        self.register_buffer('active', torch.tensor(False))  # saved in checkpoints; mirrored on the host below
         self.register_buffer('alpha', torch.tensor(0.0 if self.auto_alpha else float(alpha)))
         weights = [] if class_weight is None or self.auto_class_weight else [float(w) for w in class_weight]
         self.register_buffer('class_weight', torch.tensor(weights))
         self.feature: Optional[Tensor] = None
         self._alpha_known = not self.auto_alpha
+        self._active = False  # the host's copy of ``active``: reading the buffer each call would sync a GPU
         self.scheduled = False  # set by IBLossHook; a runner's training without it is an error
 
     def set_class_weight(self, weight: Tensor) -> None:
@@ -89,6 +90,17 @@ class IBFocalLoss(SegLoss):
     def start_ib(self) -> None:
         """Switch from CE to IB focal (``IBLossHook`` calls it at the configured point)."""
         self.active.fill_(True)
+        self._active = True
+
+    @property
+    def ib_active(self) -> bool:
+        """Whether the IB focal phase has started (no device read)."""
+        return self._active
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._active = bool(self.active)  # a resumed run continues in its phase; read once, at load
+        self._alpha_known = not self.auto_alpha or bool(self.alpha > 0)
 
     def forward(self,
                 cls_score: Tensor,
@@ -110,18 +122,16 @@ class IBFocalLoss(SegLoss):
         if class_weight is not None and class_weight.numel() != num_classes:
             raise ValueError(f'class_weight has {class_weight.numel()} entries but the head predicts {num_classes} '
                              'classes')
-        if self.auto_class_weight and class_weight is None and self.active:
+        if self.auto_class_weight and class_weight is None and self._active:
             raise ValueError("class_weight='auto' was never counted: " + HOOK_HINT)
         feature, self.feature = self.feature, None  # used once: never a stale batch's
-        if not self.active:
+        if not self._active:
             return self._reduce(ib_focal(cls_score, labels, None, gamma=0.0), valid, weight)
         if feature is None:
             raise ValueError('IBFocalLoss received no features: ' + HOOK_HINT)
         norm = feature_l1_norm(feature, cls_score.shape[2:])
         unit = ib_focal(cls_score, labels, norm, alpha=1.0, gamma=self.gamma, class_weight=class_weight,
                         eps=self.eps)
-        if not self._alpha_known:
-            self._alpha_known = bool(self.alpha > 0)  # set before (e.g. restored from a checkpoint)
         if not self._alpha_known:  # the switch batch: alpha keeps the loss at the size of CE, then stays fixed
             with torch.no_grad():
                 ce = self._reduce(ib_focal(cls_score, labels, None, gamma=0.0), valid, weight)

@@ -53,6 +53,10 @@ def test_auto_alpha_keeps_the_loss_size_at_the_switch_then_stays():
     restored = IBFocalLoss(alpha='auto')
     restored.load_state_dict(loss.state_dict())  # what a resume does
     assert bool(restored.active) and torch.equal(restored.alpha, alpha)
+    assert restored.ib_active  # the host's copy, read once at load: no device read per call
+    loss.feature = restored.feature = feature2
+    expected = loss(logits2, label2)
+    torch.testing.assert_close(restored(logits2, label2), expected)  # the same phase and alpha after the resume
 
 
 def test_all_ignored_is_zero_with_gradient():
