@@ -42,7 +42,8 @@ def main() -> None:
           f', threads {torch.get_num_threads()}'
           + (f', {torch.cuda.get_device_name()}' if args.device.startswith('cuda') else ''))
     rows = []
-    for row in bench_sampler.run(args.device) + bench_balanced_l1.run(args.device):
+    ms_rows = bench_sampler.run(args.device) + bench_sampler.load_rows(args.device) + bench_balanced_l1.run(args.device)
+    for row in ms_rows:
         rows.append(dict(row, ours=row['ours_ms'], ref_value=row['ref_ms'], unit='ms'))
     rows += bench_bfp.run(args.device, batch=2 if args.device.startswith('cuda') else 1)
     rows += bench_seg_losses.run(args.device)
