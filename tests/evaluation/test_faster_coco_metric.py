@@ -64,10 +64,11 @@ def test_stats_equal_to_pycocotools_unrounded(shapes_root):
     np.testing.assert_allclose(stats[1], stats[0], rtol=0, atol=1e-12)
 
 
-def test_registered_in_plugin_scope_only():
+def test_registered_by_scoped_and_plain_name():
     assert METRICS.build(dict(type='libra_plugin.FasterCocoMetric', ann_file=None)).__class__ is FasterCocoMetric
     from mmdet.registry import METRICS as MMDET_METRICS
-    assert MMDET_METRICS.get('FasterCocoMetric') is None
+    assert MMDET_METRICS.get('FasterCocoMetric') is FasterCocoMetric  # a name mmdet does not own (projects/ style)
+    assert MMDET_METRICS.get('CocoMetric').__module__.startswith('mmdet.')
 
 
 def test_proposal_fast_works_where_mmdet_fails(coco128_root):

@@ -28,13 +28,13 @@ def test_train_resume_and_test(tmp_path, shapes_root, run_tool):
     assert 'Iter(train) [5/6]' in out and 'Iter(train) [1/6]' not in out
     assert osp.exists(osp.join(work, 'iter_6.pth'))
 
-    # another model's checkpoint (3 classes; the config now 2): one error before training  # id: resume-other-model
+    # another model's checkpoint (fc layers of 256; the config now 128): one error before training  # id: resume-other-model
     proc = subprocess.run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(tmp_path / 'other'), '--resume',
-                           osp.join(work, 'iter_4.pth')] + _opts(6) + ['model.roi_head.bbox_head.num_classes=2'],
+                           osp.join(work, 'iter_4.pth')] + _opts(6) + ['model.roi_head.bbox_head.fc_out_channels=128'],
                           cwd=REPO, env=dict(os.environ, SHAPES_ROOT=shapes_root), capture_output=True, text=True)
     assert proc.returncode != 0
-    assert (f'ValueError: --resume {work}/iter_4.pth: the checkpoint is of another model (4 tensors of another shape, '
-            'e.g. roi_head.bbox_head.fc_cls.weight: (4, 256) in the checkpoint, (3, 256) in this model)') in proc.stderr
+    assert (f'ValueError: --resume {work}/iter_4.pth: the checkpoint is of another model (6 tensors of another shape, '
+            'e.g. roi_head.bbox_head.fc_cls.weight: (4, 256) in the checkpoint, (4, 128) in this model)') in proc.stderr
 
     # a misspelt --cfg-options key: an error naming it and the close matches  # id: cfg-options-typo
     proc = subprocess.run([sys.executable, 'tools/train.py', CONFIG, '--cfg-options', 'train_cfgs.max_iters=1'],
