@@ -97,7 +97,7 @@ def _default_classes(dataset: dict, scope: Optional[str]):
 
 
 def check_resume_checkpoint(model, filename: str) -> None:
-    """``filename`` holds this model's weights: same tensor names and shapes. mmengine resumes another model's
+    """``filename`` holds this model's parameters: same names and shapes. mmengine resumes another model's
     checkpoint with warnings, then fails inside the optimizer's ``load_state_dict`` (or, worse, restores momentum
     onto parameters of the same shape that mean something else)."""
     from mmengine.model import is_model_wrapper
@@ -106,9 +106,13 @@ def check_resume_checkpoint(model, filename: str) -> None:
     ckpt = _load_checkpoint(filename, map_location='cpu')
     theirs = {k[7:] if k.startswith('module.') else k: v.shape
               for k, v in ckpt.get('state_dict', ckpt).items() if hasattr(v, 'shape')}
-    ours = {k: v.shape for k, v in model.state_dict().items()}
+    # parameters only: what the optimizer state refers to (buffers such as IBFocalLoss's counted class weights may
+    # legitimately be filled in later)
+    ours = {k: v.shape for k, v in model.named_parameters()}
     shape = [k for k in ours if k in theirs and theirs[k] != ours[k]]
-    missing, unexpected = [k for k in ours if k not in theirs], [k for k in theirs if k not in ours]
+    buffers = {k for k, _ in model.named_buffers()}
+    missing = [k for k in ours if k not in theirs]
+    unexpected = [k for k in theirs if k not in ours and k not in buffers]
     if not (shape or missing or unexpected):
         return
     parts = []
