@@ -21,7 +21,7 @@ import torch.nn.functional as F  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # benchmarks/common.py and the repository's libra_plugin
-from common import interleaved_ms  # noqa: E402
+from common import interleaved_ms, peak_mib  # noqa: E402
 from libra_plugin.functional import (balanced_l1, embedded_gaussian_attention, gaussian_l1, integrate_levels,  # noqa
                                      iou_balanced_neg_sample, lovasz_hinge, lovasz_softmax, scatter_levels)
 from libra_plugin.functional.ib_focal import feature_l1_norm, ib_focal  # noqa: E402
@@ -63,15 +63,9 @@ def count_syncs(fn, device):
     return sum('synchroniz' in str(w.message) for w in caught)
 
 
-def peak_mib(fn, device):
-    if not device.startswith('cuda'):
-        return None
-    torch.cuda.synchronize()
-    torch.cuda.reset_peak_memory_stats()
-    base = torch.cuda.memory_allocated()
-    fn()
-    torch.cuda.synchronize()
-    return (torch.cuda.max_memory_allocated() - base) / 2**20
+def peak(fn, device):
+    """Peak CUDA memory of ``fn()`` in MiB (common.peak_mib); None on CPU (reported as n/a)."""
+    return peak_mib(fn, device) if device.startswith('cuda') else None
 
 
 def sampler_rows(device, small):
@@ -132,7 +126,7 @@ def bfp_rows(device, small):
 
     t = interleaved_ms({'ours': lambda: step(ours), 'ref': lambda: step(ref)}, device, warmup=1,
                        repeats=3 if small else 10)
-    mem = {k: peak_mib(lambda n=n: step(n), device) for k, n in (('ours', ours), ('ref', ref))}
+    mem = {k: peak(lambda n=n: step(n), device) for k, n in (('ours', ours), ('ref', ref))}
     torch.use_deterministic_algorithms(True)
     try:
         ours.deterministic = True
