@@ -12,13 +12,15 @@ that mmdet or mmseg does not own into that package's registry of the same kind, 
 a stock config builds; the first time a config builds one of them by its plain name, one log line says that
 mmdet's module was built and that ``libra_plugin.X`` selects ours.
 """
+import importlib
 import logging
+
+from mmengine.logging import print_log
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
-from mmengine.logging import print_log
 from mmengine.registry import Registry
 
 SCOPE = 'libra_plugin'
@@ -77,7 +79,6 @@ def register_plain_names() -> None:
     Names in :data:`UPSTREAM_OWNED` are skipped (they stay the upstream package's) and logged when built. A
     package that is not installed is skipped.
     """
-    import importlib
     for package in ('mmdet', 'mmseg'):
         try:
             upstream = importlib.import_module(f'{package}.registry')
