@@ -54,16 +54,16 @@ def coco_problems(data: dict, path: str, classes: Optional[Sequence[str]], img_d
             problems.append(f"{where}: bbox {box} (x, y, w, h) lies outside its {img['width']}x{img['height']} "
                             'image: mmdet would drop it silently; check the coordinates (another image size?)')
     if classes is not None:
-        order = [names[i] for i in sorted(names, key=list(names).index)]
+        order = list(names.values())  # the file's category order
         unknown = [c for c in classes if c not in order]
+        numbered = [c for c in order if c in classes]  # mmdet's label order
         if unknown:
             problems.append(f'{path}: metainfo.classes {unknown} are not categories of this file (its categories: '
                             f'{order}): fix the names')
-        elif [c for c in order if c in classes] != list(classes):
-            problems.append(f'{path}: mmdet numbers the classes in the order of the file\'s categories, '
-                            f'{[c for c in order if c in classes]}, but metainfo.classes is {list(classes)}: class '
-                            f'{classes[0]!r} would be trained on {[c for c in order if c in classes][0]!r} boxes; '
-                            'list metainfo.classes in the file\'s order')
+        elif numbered != list(classes):
+            problems.append(f'{path}: mmdet numbers the classes in the order of the file\'s categories, {numbered}, '
+                            f'but metainfo.classes is {list(classes)}: class {classes[0]!r} would be trained on '
+                            f'{numbered[0]!r} boxes; list metainfo.classes in the file\'s order')
     if img_dir is not None:
         ids = list(images)
         for i in _spread(len(ids)):
