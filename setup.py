@@ -19,9 +19,9 @@ setup(
     # the shipped configs and tools (links to configs/ and tools/ in the source tree; copied into the wheel)
     package_data={'libra_plugin': ['.mim/model-index.yml', '.mim/configs/*.py', '.mim/configs/*/*.py', '.mim/configs/*/*/*.py',
                                    '.mim/tools/*.py', '.mim/tools/*.sh']},
-    entry_points={'console_scripts': ['libra-train = libra_plugin.__main__:train',
-                                      'libra-test = libra_plugin.__main__:test',
-                                      'libra-benchmark = libra_plugin.__main__:benchmark']},
+    entry_points={'console_scripts': ['libra-train = libra_plugin.cli.main:train',
+                                      'libra-test = libra_plugin.cli.main:test',
+                                      'libra-benchmark = libra_plugin.cli.main:benchmark']},
     install_requires=[
         'torch>=2.0',
         'mmengine>=0.10.7,<0.11',

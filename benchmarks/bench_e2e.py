@@ -53,7 +53,7 @@ def build(args):
     from mmengine.optim import build_optim_wrapper
 
     import libra_plugin  # noqa: F401
-    from libra_plugin.utils import config_tools as ct
+    from libra_plugin.cli import config_tools as ct
     cfg = ct.load(args.config)
     if args.data_root:
         ct.set_coco_data(cfg, args.data_root, args.train_ann, args.train_img, args.val_ann, args.val_img)

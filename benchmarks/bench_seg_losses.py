@@ -49,7 +49,7 @@ def run(device: str = 'cpu', size: int = 512, repeats: int = 5) -> list:
 
     def ib_step():
         scores.grad = feature.grad = None
-        ib.feature = feature
+        ib.set_feature(feature)
         ib(scores, labels).backward()
 
     def ce_step():

@@ -7,6 +7,8 @@ import zipfile
 
 import pytest
 
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
@@ -39,7 +41,7 @@ def test_wheel_contents(installed):
     assert 'libra_plugin/.mim/model-index.yml' in names
     info = next(n for n in names if n.endswith('.dist-info/entry_points.txt'))
     entry = zipfile.ZipFile(wheel).read(info).decode()
-    assert 'libra-train = libra_plugin.__main__:train' in entry
+    assert 'libra-train = libra_plugin.cli.main:train' in entry
     license_file = next(n for n in names if n.endswith('/LICENSE'))
     assert 'Apache License' in zipfile.ZipFile(wheel).read(license_file).decode()[:200]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('METADATA'))).decode()

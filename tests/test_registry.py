@@ -9,6 +9,7 @@ def _run(code: str) -> str:
     return subprocess.run([sys.executable, '-c', code], check=True, capture_output=True, text=True).stdout
 
 
+@pytest.mark.slow
 def test_scoped_type_resolves_without_import():
     # a fresh interpreter where nothing imported libra_plugin: mmengine imports libra_plugin.registry by itself
     out = _run('from mmdet.registry import MODELS, TASK_UTILS\n'
@@ -23,6 +24,7 @@ def test_scoped_type_resolves_without_import():
                            'libra_plugin.models.losses.balanced_l1_loss']
 
 
+@pytest.mark.slow
 def test_custom_imports_registers_plugin():
     out = _run('from mmengine.config import Config\n'
                'cfg = Config(dict(custom_imports=dict(imports=["libra_plugin"], allow_failed_imports=False)))\n'
@@ -33,6 +35,7 @@ def test_custom_imports_registers_plugin():
     assert "'BFP'" in out and "'BalancedL1Loss'" in out and "'IoUBalancedNegSampler'" in out
 
 
+@pytest.mark.slow
 def test_custom_imports_resolves_plain_names_from_mmdet_and_mmseg():
     # the route a user's config takes: custom_imports, then the runner's default scope and mmengine's root registry
     out = _run('from mmengine.config import Config\n'
@@ -52,6 +55,7 @@ def test_custom_imports_resolves_plain_names_from_mmdet_and_mmseg():
                      'libra_plugin.engine.ib_loss_hook', 'libra_plugin.datasets.camvid']] * 2
 
 
+@pytest.mark.slow
 def test_plain_names_cover_all_but_upstream_owned():
     out = _run('import libra_plugin, libra_plugin.registry as r\n'
                'from mmdet.utils import register_all_modules as det\n'
@@ -71,6 +75,7 @@ def test_plain_names_cover_all_but_upstream_owned():
         assert (ours, owner) == (('False', pkg) if owned else ('True', 'libra_plugin')), (pkg, kind, name)
 
 
+@pytest.mark.slow
 def test_plain_upstream_name_logs_once():
     out = subprocess.run(
         [sys.executable, '-c',

@@ -33,7 +33,7 @@ from typing import Optional
 from benchmark_report import write_report  # tools/ is on the path of a script run from it
 from mmengine.config import DictAction
 
-from libra_plugin.utils import config_tools as ct
+from libra_plugin.cli import config_tools as ct
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(TOOLS)  # the source tree, or libra_plugin/.mim of an installed package: both hold configs/
@@ -50,6 +50,12 @@ GROUPS = {  # the first config of each is the baseline of the others
 }
 PROGRESS = ('Iter(train)', 'Epoch(train)', 'Iter(val)', 'Epoch(val)', 'Iter(test)', 'Epoch(test)', 'bbox_mAP_copypaste',
             'AR@', 'Error', 'error')
+
+
+def _flags(preset: dict) -> str:
+    """A preset as the command-line flags it stands for."""
+    return ' '.join(f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                    for k, v in preset.items())
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -76,18 +82,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--workers', type=int)
     p.add_argument('--small-backbone', type=int, metavar='WIDTH', help='narrow ResNet-18 from scratch')
     p.add_argument('--adamw', type=float, metavar='LR', help='AdamW with gradient clipping instead of SGD')
-    p.add_argument('--preset', choices=['cpu-smoke'], help='cpu-smoke: --small-backbone 32 --img-scale 320 320 '
-                   '--batch-size 4 --workers 1 --adamw 1e-3 (each overridable)')
+    p.add_argument('--preset', choices=sorted(ct.PRESETS), help='; '.join(
+        f'{name}: {_flags(preset)}' for name, preset in ct.PRESETS.items()) + ' (each overridable)')
     p.add_argument('--gpus', type=int, default=1, help='processes per node (tools/dist_train.sh when > 1)')
     p.add_argument('--eval-backend', choices=['faster', 'pycocotools'], default='faster')
     p.add_argument('--work-dir', default='work_dirs/coco_benchmark')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={}, help='applied to every config')
     args = p.parse_args(argv)
-    if args.preset == 'cpu-smoke':
-        for key, value in dict(small_backbone=32, img_scale=[320, 320], batch_size=4, workers=1,
-                               adamw=1e-3).items():
-            if getattr(args, key) is None:
-                setattr(args, key, value)
+    for key, value in ct.PRESETS.get(args.preset, {}).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
     if args.configs:
         names = [run_name(c) for c in args.configs]
         if args.baseline is not None and args.baseline not in names:

@@ -13,6 +13,7 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from libra_plugin.cli.config_tools import set_schedule
 from libra_plugin.datasets import make_shapes_coco
 
 CONFIG = osp.join(osp.dirname(__file__), '..', 'configs', 'demo', 'libra_faster_rcnn_r18_shapes.py')
@@ -53,11 +54,8 @@ def main() -> None:
     os.environ['SHAPES_ROOT'] = root
     cfg = Config.fromfile(CONFIG)
     cfg.work_dir = args.work_dir
-    if args.iters:
-        cfg.train_cfg.max_iters = cfg.train_cfg.val_interval = args.iters
-        cfg.default_hooks.checkpoint.interval = args.iters
-        cfg.param_scheduler[1].end = args.iters
-        cfg.param_scheduler[1].milestones = [int(args.iters * 0.75), int(args.iters * 0.92)]
+    if args.iters:  # the benchmark tools' schedule: warm-up, steps at 75 % and 92 %
+        set_schedule(cfg, max_iters=args.iters)
     runner = Runner.from_cfg(cfg)
     runner.train()  # validates at the last iteration
     metrics = {k[len('val/'):]: v.current() for k, v in runner.message_hub.log_scalars.items()

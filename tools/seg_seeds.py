@@ -24,7 +24,7 @@ from typing import Dict, List
 from mmengine.config import DictAction
 from seed_stats import fmt_difference, fmt_mean_std, paired_difference, summary  # tools/ is on the path
 
-from libra_plugin.utils.config_tools import load
+from libra_plugin.cli.config_tools import load
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 

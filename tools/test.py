@@ -12,7 +12,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loading on torch >= 2.6)
-from libra_plugin.utils.cli import add_common_args, load_config
+from libra_plugin.cli.args import add_common_args, load_config
+from libra_plugin.cli.launch import setup_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,6 +58,7 @@ def main() -> None:
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
         raise ValueError(f'--out must be a .pkl or .pickle file, got {args.out!r}')
     cfg = load_config(args)
+    setup_cpu_distributed(cfg)  # the gloo process group of a distributed launch without CUDA
     cfg.load_from = args.checkpoint
     if args.show_dir:
         enable_drawing(cfg, args.show_dir)

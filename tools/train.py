@@ -11,8 +11,9 @@ from mmengine.runner import Runner
 
 import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loading on torch >= 2.6)
 from libra_plugin.engine import latest_complete_checkpoint
-from libra_plugin.utils.cli import add_common_args, load_config
-from libra_plugin.utils.preflight import check_resume_checkpoint
+from libra_plugin.cli.args import add_common_args, load_config
+from libra_plugin.cli.launch import setup_cpu_distributed
+from libra_plugin.cli.preflight import check_resume_checkpoint
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,6 +30,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     cfg = load_config(args)
+    setup_cpu_distributed(cfg)  # the gloo process group of a distributed launch without CUDA
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'

@@ -1,17 +1,22 @@
 """``ResumableCheckpointHook``: mmengine's ``CheckpointHook`` with nothing lost when the process dies, and exact
 resumes.
 
-mmengine's hook (0.10) deletes the oldest checkpoint *before* writing the new one, writes the new one in place
-and then rewrites ``last_checkpoint`` in place. A kill during the write leaves a truncated ``iter_N.pth`` (and,
-with ``max_keep_ckpts=1``, no complete checkpoint at all); a kill while ``last_checkpoint`` is rewritten leaves it
-empty, and ``--resume`` then starts from scratch. Here:
+Upstream reason: mmengine 0.10's ``CheckpointHook._save_checkpoint_with_step`` deletes the oldest checkpoint
+(``max_keep_ckpts``) *before* ``runner.save_checkpoint`` writes the new one in place, and ``_save_best_checkpoint``
+deletes the previous best before writing the new best. A kill during the write leaves a truncated file (with
+``max_keep_ckpts=1``, no complete checkpoint at all). This hook keeps mmengine's two methods and changes only the
+file operations they make, in one place (:meth:`ResumableCheckpointHook._safe_files`):
 
-* the checkpoint goes to ``<name>.tmp``, is flushed to disk and renamed (a file under its final name is always
-  complete); ``last_checkpoint`` likewise; only then are checkpoints beyond ``max_keep_ckpts`` deleted;
+* every checkpoint file (periodic and best) goes to ``<name>.tmp``, is flushed to disk and renamed, so a file under
+  its final name is always complete;
+* the deletions the hook asks for wait until the new file is complete;
 * the random states (python, numpy, torch CPU and CUDA) go into the checkpoint and come back on resume, so a
   resumed run draws the same samples as an uninterrupted one.
 
-:func:`latest_complete_checkpoint` is what ``tools/train.py --resume`` resumes from.
+``last_checkpoint`` is still mmengine's plain write; :func:`latest_complete_checkpoint` (what
+``tools/train.py --resume`` resumes from) checks that the file it names is complete and otherwise takes the newest
+complete checkpoint. ``tests/engine/test_checkpoint_hook.py`` runs a real runner and fails if mmengine's hook stops
+deleting through ``file_backend`` or writing through ``LocalBackend.put``.
 """
 import contextlib
 import os
@@ -19,12 +24,10 @@ import os.path as osp
 import random
 import re
 import zipfile
-from collections import deque
 from typing import Iterator, Optional
 
 import numpy as np
 import torch
-from mmengine.dist import is_main_process
 from mmengine.fileio.backends import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.runner import IterBasedTrainLoop
@@ -42,17 +45,6 @@ def atomic_write(data: bytes, path: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-
-
-@contextlib.contextmanager
-def atomic_local_put() -> Iterator[None]:
-    """Within the block, mmengine's local file backend writes atomically (``atomic_write``)."""
-    put = LocalBackend.put
-    LocalBackend.put = lambda self, obj, filepath: atomic_write(obj, str(filepath))
-    try:
-        yield
-    finally:
-        LocalBackend.put = put
 
 
 def is_complete(path: str) -> bool:
@@ -153,24 +145,42 @@ class ResumableCheckpointHook(CheckpointHook):
         if self.save_random_state and 'random_state' in checkpoint:
             set_random_states(checkpoint['random_state'])
 
+    @contextlib.contextmanager
+    def _safe_files(self) -> Iterator[None]:
+        """Within the block, local writes are atomic and this hook's deletions are held back; on leaving, the held
+        deletions run (a file written in the block is never deleted)."""
+        backend, held = self.file_backend, []
+        written = set()
+
+        class Deferred:  # the hook's file backend, deletions postponed
+            def __getattr__(self, name):
+                return getattr(backend, name)
+
+            def remove(self, path):
+                held.append((backend.remove, path))
+
+            def rmtree(self, path):  # deepspeed's directory checkpoints
+                held.append((backend.rmtree, path))
+
+        put = LocalBackend.put
+
+        def atomic_put(_backend, obj, filepath):
+            atomic_write(obj, str(filepath))
+            written.add(str(filepath))
+
+        self.file_backend, LocalBackend.put = Deferred(), atomic_put
+        try:
+            yield
+        finally:
+            self.file_backend, LocalBackend.put = backend, put
+        for delete, path in held:
+            if str(path) not in written:
+                delete(path)
+
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
-        ids = list(getattr(self, 'keep_ckpt_ids', []))  # set in before_train only when max_keep_ckpts > 0
-        if self.max_keep_ckpts > 0 and not (ids and ids[-1] == step):
-            ids.append(step)
-            runner.message_hub.update_info('keep_ckpt_ids', ids[-self.max_keep_ckpts:])
-        filename = self.filename_tmpl.format(step)
-        self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
-        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
-        with atomic_local_put():
-            runner.save_checkpoint(self.out_dir, filename, self.file_client_args, save_optimizer=self.save_optimizer,
-                                   save_param_scheduler=self.save_param_scheduler, meta=meta, by_epoch=self.by_epoch,
-                                   backend_args=self.backend_args, **self.args)
-        if self.max_keep_ckpts > 0:
-            self.keep_ckpt_ids = deque(ids[-self.max_keep_ckpts:], self.max_keep_ckpts)
-        if not is_main_process():
-            return
-        atomic_write(self.last_ckpt.encode(), osp.join(runner.work_dir, 'last_checkpoint'))
-        for old in ids[:-self.max_keep_ckpts] if self.max_keep_ckpts > 0 else []:
-            path = self.file_backend.join_path(self.out_dir, self.filename_tmpl.format(old))
-            if self.file_backend.isfile(path):  # only now that the new one is complete
-                self.file_backend.remove(path)
+        with self._safe_files():
+            super()._save_checkpoint_with_step(runner, step, meta)
+
+    def _save_best_checkpoint(self, runner, metrics) -> None:
+        with self._safe_files():
+            super()._save_best_checkpoint(runner, metrics)

@@ -106,8 +106,7 @@ class IBLossHook(Hook):
             loss.scheduled = True
         for head, loss in pairs:
             if isinstance(getattr(head, 'conv_seg', None), torch.nn.Module):
-                head.conv_seg.register_forward_pre_hook(
-                    lambda _m, args, loss=loss: setattr(loss, 'feature', args[0]))
+                loss.feature_from(head.conv_seg)
             if loss.auto_class_weight and loss.class_weight.numel() == 0:
                 counts = self._shared_counts(runner, head)
                 loss.set_class_weight(torch.as_tensor(inverse_frequency_weights(counts)))

@@ -2,6 +2,10 @@
 import json
 import os.path as osp
 
+import pytest
+
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 
 def measure(run_tool, shapes_root, out, config, *flags):
     """bench_e2e.py at test size on the shapes data; its JSON."""

@@ -5,6 +5,10 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BARE = ("import runpy, sys\n"
         "sys.modules.update({m: None for m in ('mmengine', 'mmcv', 'mmdet', 'mmseg')})  # import -> ImportError\n"

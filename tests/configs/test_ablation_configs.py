@@ -59,6 +59,7 @@ def test_libra_faster_rcnn_is_the_three_parts_together():
 CONFIGS = sorted(glob.glob(osp.join(ABL, '*.py')))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('path', CONFIGS, ids=[osp.basename(p) for p in CONFIGS])
 def test_trains_one_step_on_aquarium_with_imagenet_backbone(path, aquarium_root, monkeypatch, tmp_path):
     from mmdet.registry import DATASETS, MODELS

@@ -131,6 +131,7 @@ def _worker(rank, world, init, out):
     dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_two_processes_end_with_the_same_centroids_as_one(tmp_path):
     """gloo, 2 CPU processes, half the points each: both get identical centroids, equal to one process's on all
     the points within 1e-4 (the same clusters; the k-means++ seeds are drawn from a gathered sample)."""

@@ -17,6 +17,7 @@ def test_deterministic_max_pool_equals_adaptive(src, dst):
     assert torch.equal(torch.autograd.grad(out, x, grad)[0], torch.autograd.grad(ref, x, grad)[0])
 
 
+@pytest.mark.slow
 def test_attention_equals_explicit_softmax():
     torch.manual_seed(0)
     q, k, v = (torch.randn(2, 8, 5, 6, dtype=torch.float64, requires_grad=True) for _ in range(3))

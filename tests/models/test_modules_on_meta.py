@@ -54,6 +54,6 @@ def test_ib_focal_after_the_switch():
     loss = IBFocalLoss(alpha=10.0, class_weight=[1.0, 2.0, 0.5]).to(META)
     loss.start_ib()
     scores, feature = leaf(2, 3, 16, 16), leaf(2, 4, 4, 4)
-    loss.feature = feature
+    loss.set_feature(feature)
     loss(scores, index(2, 16, 16)).backward()
     assert scores.grad.device == META and feature.grad.device == META

@@ -5,9 +5,19 @@ import os.path as osp
 
 import pytest
 
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 SMALL = ['--max-iters', '2', '--small-backbone', '16', '--img-scale', '128', '128', '--batch-size', '2',
          '--workers', '0', '--adamw', '1e-3', '--cfg-options', 'default_hooks.logger.interval=1',
          'model.test_cfg.score_thr=0.0', 'model.test_cfg.rcnn.score_thr=0.0']
+
+
+def test_preset_fills_only_the_arguments_not_given(monkeypatch):
+    monkeypatch.syspath_prepend(osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools'))
+    import coco_benchmark
+    args = coco_benchmark.parse_args(['--preset', 'cpu-smoke', '--batch-size', '2'])
+    assert (args.small_backbone, args.img_scale, args.batch_size, args.workers, args.adamw) == (32, [320, 320], 2, 1,
+                                                                                             1e-3)
 
 
 def data_args(root):

@@ -4,10 +4,14 @@ import os.path as osp
 import re
 
 import torch
+
+import pytest
 from mmdet.models.task_modules.assigners import AssignResult
 from mmengine.structures import InstanceData
 
 from libra_plugin.models import IoUBalancedNegSampler
+
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'demo', 'libra_faster_rcnn_r18_shapes.py')

@@ -17,6 +17,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 COMMON = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
           'default_hooks.logger.interval=1', 'train_dataloader.num_workers=0', 'val_dataloader.num_workers=0',

@@ -11,6 +11,8 @@ import torch
 
 from libra_plugin.engine import latest_complete_checkpoint
 
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DET = osp.join(REPO, 'configs', 'demo', 'libra_faster_rcnn_r18_shapes.py')
 SEG = osp.join(REPO, 'configs', 'seg', 'fastscnn_camvid_ibfocal.py')

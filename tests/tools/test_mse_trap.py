@@ -13,6 +13,8 @@ import torch
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools'))
 import mse_trap  # noqa: E402
 
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 
 def test_make_dots_targets_are_one_of_the_dots():
     images, dots, targets = mse_trap.make_dots(50, 3, np.random.default_rng(0))

@@ -6,6 +6,8 @@ import os.path as osp
 import pytest
 import torch
 
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {k: osp.join(REPO, 'configs', 'picie', f'picie_mnv2-fpn_camvid_{k}.py') for k in ('ce', 'focal', 'ibfocal')}
 SMALL = ['train_dataloader.dataset.pipeline.1.scale=(240,180)', 'model.data_preprocessor.size=(180,240)',

@@ -3,9 +3,13 @@ import json
 import os.path as osp
 import sys
 
+import pytest
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tools'))
 from seg_seeds import report  # noqa: E402
+
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
 
 OPTS = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',

@@ -4,6 +4,10 @@ import os.path as osp
 
 import torch
 
+import pytest
+
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'seg', 'fastscnn_camvid_ibfocal.py')
 

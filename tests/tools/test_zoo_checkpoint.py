@@ -6,7 +6,11 @@ import pickle
 
 import torch
 
-from libra_plugin.utils import config_tools as ct
+import pytest
+
+from libra_plugin.cli import config_tools as ct
+
+pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -3,7 +3,8 @@ from typing import Optional, Sequence, Union
 
 import torch
 from mmengine.logging import MessageHub, print_log
-from torch import Tensor
+from torch import Tensor, nn
+from torch.utils.hooks import RemovableHandle
 
 from libra_plugin.functional.ib_focal import feature_l1_norm, ib_focal
 from libra_plugin.functional.reduction import masked_mean
@@ -31,6 +32,10 @@ class IBFocalLoss(SegLoss):
     features for any mmseg head that ends in ``conv_seg``, counts the class frequencies for ``class_weight='auto'``
     and switches this loss from CE to IB focal; the state (switched, α) lives in buffers, so it is saved in
     checkpoints and restored on resume.
+
+    The feature ``h`` reaches the loss through :meth:`set_feature` (one batch, consumed by the next forward) or
+    :meth:`feature_from` (the input of a module, on each of its forwards; what ``IBLossHook`` does with
+    ``conv_seg``); it is not an argument because mmseg's heads call their losses with logits and labels only.
 
     A fixed per-pixel α makes the loss collapse by orders of magnitude at the switch (pseulki/IB-Loss#1).
     ``alpha='auto'`` sets α at the first IB step so that the IB focal loss equals the CE loss on that batch, then
@@ -78,10 +83,28 @@ class IBFocalLoss(SegLoss):
         self.register_buffer('alpha', torch.tensor(0.0 if self.auto_alpha else float(alpha)))
         weights = [] if class_weight is None or self.auto_class_weight else [float(w) for w in class_weight]
         self.register_buffer('class_weight', torch.tensor(weights))
-        self.feature: Optional[Tensor] = None
+        self._feature: Optional[Tensor] = None
         self._alpha_known = not self.auto_alpha
         self._active = False  # the host's copy of ``active``: reading the buffer each call would sync a GPU
         self.scheduled = False  # set by IBLossHook; a runner's training without it is an error
+
+    @property
+    def feature(self) -> Optional[Tensor]:
+        """The feature handed for the next forward, or None once that forward has used it."""
+        return self._feature
+
+    def set_feature(self, feature: Tensor) -> None:
+        """Hand the per-pixel feature ``h`` ``(B, D, h, w)`` of the batch the next forward scores (any resolution:
+        its L1 norm is resized to the logits'). Used once: a forward consumes it, so no later batch sees it."""
+        if not (isinstance(feature, Tensor) and feature.dim() == 4):
+            raise ValueError('IBFocalLoss.set_feature expects a (B, D, h, w) tensor, got '
+                             + (f'shape {tuple(feature.shape)}' if isinstance(feature, Tensor) else repr(feature)))
+        self._feature = feature
+
+    def feature_from(self, module: nn.Module) -> RemovableHandle:
+        """Hand the input of ``module`` (e.g. a decode head's ``conv_seg``) to :meth:`set_feature` on each of its
+        forwards; returns the hook's handle (``.remove()`` stops it)."""
+        return module.register_forward_pre_hook(lambda _m, args: self.set_feature(args[0]))
 
     def set_class_weight(self, weight: Tensor) -> None:
         """Set ``w_c`` (used by ``IBLossHook`` for ``class_weight='auto'``)."""
@@ -124,7 +147,7 @@ class IBFocalLoss(SegLoss):
                              'classes')
         if self.auto_class_weight and class_weight is None and self._active:
             raise ValueError("class_weight='auto' was never counted: " + HOOK_HINT)
-        feature, self.feature = self.feature, None  # used once: never a stale batch's
+        feature, self._feature = self._feature, None  # used once: never a stale batch's
         if not self._active:
             return self._reduce(ib_focal(cls_score, labels, None, gamma=0.0), valid, weight)
         if feature is None:

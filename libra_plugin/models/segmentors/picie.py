@@ -109,8 +109,8 @@ class PiCIE(BaseSegmentor):
     def _term(self, feats: Tensor, view: int, labels: Tensor) -> Tensor:
         logits = F.conv2d(feats, self.centroids[view - 1][:, :, None, None])
         w = self.cluster_weight[view - 1][labels]
-        if hasattr(self.loss_decode, 'feature'):
-            self.loss_decode.feature = feats  # IBFocalLoss: the per-pixel feature h
+        if hasattr(self.loss_decode, 'set_feature'):
+            self.loss_decode.set_feature(feats)  # IBFocalLoss: the per-pixel feature h
         return self.loss_decode(logits, labels, weight=w / w.mean().clamp_min(1e-12), ignore_index=255)
 
     def _labels(self, indices: Sequence[int], view: int, device) -> Tensor:

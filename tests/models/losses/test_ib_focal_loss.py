@@ -28,7 +28,7 @@ def test_after_switch_equals_function_with_upsampled_feature_norm():
     logits, label, feature = _batch()
     loss = IBFocalLoss(alpha=50.0, gamma=2.0, class_weight=[1.0, 2.0, 0.5, 1.0])
     loss.start_ib()
-    loss.feature = feature
+    loss.set_feature(feature)
     out = loss(logits, label)
     norm = F.interpolate(feature.abs().sum(1, keepdim=True), size=(8, 8), mode='bilinear')[:, 0]
     valid = label != 255
@@ -42,19 +42,20 @@ def test_auto_alpha_keeps_the_loss_size_at_the_switch_then_stays():
     loss = IBFocalLoss(alpha='auto')
     ce = loss(logits, label)
     loss.start_ib()
-    loss.feature = feature
+    loss.set_feature(feature)
     torch.testing.assert_close(loss(logits, label), ce)
     alpha = loss.alpha.clone()
     assert alpha > 0
     logits2, label2, feature2 = _batch(seed=1)
-    loss.feature = feature2
+    loss.set_feature(feature2)
     loss(logits2, label2)
     assert torch.equal(loss.alpha, alpha)
     restored = IBFocalLoss(alpha='auto')
     restored.load_state_dict(loss.state_dict())  # what a resume does
     assert bool(restored.active) and torch.equal(restored.alpha, alpha)
     assert restored.ib_active  # the host's copy, read once at load: no device read per call
-    loss.feature = restored.feature = feature2
+    loss.set_feature(feature2)
+    restored.set_feature(feature2)
     expected = loss(logits2, label2)
     torch.testing.assert_close(restored(logits2, label2), expected)  # the same phase and alpha after the resume
 
@@ -64,7 +65,7 @@ def test_all_ignored_is_zero_with_gradient():
     x = logits.clone().requires_grad_()
     loss = IBFocalLoss(alpha=10.0)
     loss.start_ib()
-    loss.feature = feature
+    loss.set_feature(feature)
     out = loss(x, torch.full_like(label, 255))
     out.backward()
     assert out.item() == 0 and torch.isfinite(x.grad).all()
@@ -97,3 +98,28 @@ def test_class_weight_size_mismatch():
     logits, label, _ = _batch()
     with pytest.raises(ValueError, match='class_weight has 2 entries but the head predicts 4 classes'):
         IBFocalLoss(class_weight=[1.0, 2.0])(logits, label)
+
+
+def test_feature_from_a_module_is_its_input_once_per_forward():
+    logits, label, feature = _batch()
+    loss = IBFocalLoss(alpha=5.0)
+    loss.start_ib()
+    conv = torch.nn.Conv2d(6, 4, 1)
+    handle = loss.feature_from(conv)
+    conv(feature)
+    assert loss.feature is feature
+    expected = loss(logits, label)
+    assert loss.feature is None
+    loss.set_feature(feature)
+    torch.testing.assert_close(loss(logits, label), expected)
+    handle.remove()
+    conv(feature)
+    assert loss.feature is None
+
+
+def test_set_feature_needs_a_4d_tensor():  # id: ib-feature-shape
+    with pytest.raises(ValueError) as err:
+        IBFocalLoss().set_feature(torch.zeros(2, 6, 4))
+    assert str(err.value) == 'IBFocalLoss.set_feature expects a (B, D, h, w) tensor, got shape (2, 6, 4)'
+    with pytest.raises(ValueError, match=r'expects a \(B, D, h, w\) tensor, got None'):
+        IBFocalLoss().set_feature(None)

@@ -8,6 +8,8 @@ from mmseg.models.losses import LovaszLoss as MMSegLovaszLoss
 
 from libra_plugin.registry import MODELS
 
+pytestmark = pytest.mark.usefixtures('mmseg_scope')  # plain names resolve in mmseg's scope, as in its configs
+
 
 def build(cfg):
     """mmseg's config with its type changed to ours (and mmseg's default per_image=False made explicit: the

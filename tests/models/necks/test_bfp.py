@@ -70,6 +70,7 @@ def test_deterministic_mode_same_values_and_repeatable_gradients():
         assert torch.equal(b, c)
 
 
+@pytest.mark.slow
 def test_gradcheck_float64():
     neck = BFP(4, 3, refine_level=1, refine_type='non_local').double()
     _randomise(neck)

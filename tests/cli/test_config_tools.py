@@ -1,7 +1,7 @@
 """The config transformations of the benchmark tools."""
 import pytest
 
-from libra_plugin.utils import config_tools as ct
+from libra_plugin.cli import config_tools as ct
 
 LIBRA = 'configs/libra_faster_rcnn.py'
 

@@ -8,7 +8,7 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 
-from libra_plugin.utils.preflight import check_data_files
+from libra_plugin.cli.preflight import check_data_files
 
 
 def _coco(tmp_path, anns, categories=('bowl', 'car'), size=(64, 48), file_size=(64, 48)):

@@ -8,7 +8,6 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 from .config_tools import load
-from .dist import setup_cpu_distributed
 from .preflight import check_data_files
 
 
@@ -37,8 +36,9 @@ def check_cfg_options(cfg: Config, options: dict) -> None:
 
 
 def load_config(args: argparse.Namespace) -> Config:
-    """The config of ``args.config`` with the common flags applied (work dir defaults to work_dirs/<name>); for a
-    distributed launcher on a machine without CUDA, the gloo process group (``setup_cpu_distributed``)."""
+    """The config of ``args.config`` with the common flags applied (work dir defaults to work_dirs/<name>) and its
+    data files checked (:func:`~.preflight.check_data_files`). Starts nothing: a distributed launch on a machine
+    without CUDA is :func:`~.launch.setup_cpu_distributed`, called by the tool."""
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     cfg = load(args.config)  # a path, or mmdet::x.py / mmseg::x.py
@@ -51,5 +51,4 @@ def load_config(args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     check_data_files(cfg)
-    setup_cpu_distributed(cfg)
     return cfg

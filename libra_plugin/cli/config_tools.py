@@ -16,7 +16,8 @@ BUILTIN_OF = {
     'libra_plugin.IoUBalancedNegSampler': 'IoUBalancedNegSampler',
     'libra_plugin.InstanceBalancedPosSampler': 'InstanceBalancedPosSampler',
 }
-CPU_SMOKE = dict(small_backbone=32, img_scale=(320, 320), batch_size=4, workers=1, optimizer='adamw')
+# named sets of the benchmark tools' arguments (argument name -> value); each value can still be given on its own
+PRESETS = {'cpu-smoke': dict(small_backbone=32, img_scale=[320, 320], batch_size=4, workers=1, adamw=1e-3)}
 
 
 def load(path: str) -> Config:
