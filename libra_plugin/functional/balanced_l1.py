@@ -17,6 +17,8 @@ import math
 import torch
 from torch import Tensor
 
+from .checks import check_same_shape
+
 
 class _BalancedL1(torch.autograd.Function):
     """Fused forward/backward: saves only the difference, the gradient is one log per element."""
@@ -46,6 +48,13 @@ class _BalancedL1(torch.autograd.Function):
         return grad_pred, grad_target, None, None, None
 
 
+def check_balanced_l1_args(alpha: float, gamma: float, beta: float) -> None:
+    """α, γ and β must be numbers > 0 (ValueError naming the first that is not)."""
+    for name, value in (('alpha', alpha), ('gamma', gamma), ('beta', beta)):
+        if not (isinstance(value, (int, float)) and value > 0):
+            raise ValueError(f'{name} must be > 0, got {value!r}')
+
+
 def balanced_l1(pred: Tensor,
                 target: Tensor,
                 alpha: float = 0.5,
@@ -69,6 +78,8 @@ def balanced_l1(pred: Tensor,
         >>> balanced_l1(torch.tensor([0.0, 0.5, 2.0]), torch.zeros(3))
         tensor([0.0000, 0.4006, 2.5786])
     """
+    check_balanced_l1_args(alpha, gamma, beta)
+    check_same_shape(pred, target)
     if pred.dtype != torch.float64:
         pred, target = pred.float(), target.float()
     else:

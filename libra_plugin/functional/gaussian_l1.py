@@ -5,8 +5,20 @@ is their mean, a point on no object, and L1's optimum is anywhere on the flat va
 narrow well ``λ (1 − exp(−‖p − t‖² / σ²))`` around each target makes every target a strict local optimum, so the
 prediction settles on one of them instead of between them.
 """
+import math
+
 import torch
 from torch import Tensor
+
+from .checks import check_same_shape
+
+
+def check_gaussian_l1_args(sigma: float, gaussian_weight: float) -> None:
+    """σ must be a finite number > 0 and λ a number >= 0 (ValueError naming the argument)."""
+    if not (isinstance(sigma, (int, float)) and sigma > 0 and math.isfinite(sigma)):
+        raise ValueError(f'sigma must be a finite number > 0, got {sigma!r}')
+    if not (isinstance(gaussian_weight, (int, float)) and gaussian_weight >= 0):
+        raise ValueError(f'gaussian_weight must be >= 0, got {gaussian_weight!r}')
 
 
 def gaussian_l1(pred: Tensor, target: Tensor, sigma: float = 0.1, gaussian_weight: float = 1.0) -> Tensor:
@@ -28,6 +40,8 @@ def gaussian_l1(pred: Tensor, target: Tensor, sigma: float = 0.1, gaussian_weigh
         >>> gaussian_l1(torch.tensor([[0.1, 0.0]]), torch.zeros(1, 2))
         tensor([[0.7321, 0.6321]])
     """
+    check_gaussian_l1_args(sigma, gaussian_weight)
+    check_same_shape(pred, target)
     if pred.dim() < 2:
         raise ValueError(f'gaussian_l1: pred must be (..., D), the D coordinates of one item last, got shape '
                          f'{tuple(pred.shape)}: a 1-d tensor would be one {pred.numel()}-dimensional point; use '

@@ -12,10 +12,26 @@ before them: they are left out exactly, as when the reference removes them befor
 enters the counts (``I``, ``U`` from weighted sums), i.e. the Lovász extension of the weighted Jaccard index; with
 weights in {0, 1} this is the reference on the kept pixels.
 """
+import numbers
 from typing import Optional, Sequence, Union
 
 import torch
 from torch import Tensor
+
+from .reduction import check_reduction
+
+
+def check_classes(classes: Union[str, Sequence[int]], num_classes: Optional[int] = None) -> None:
+    """``classes`` of :func:`lovasz_softmax`: ``'present'``, ``'all'`` or class indices (in ``[0, num_classes)``
+    when it is known)."""
+    if isinstance(classes, str):
+        if classes not in ('present', 'all'):
+            raise ValueError(f"classes must be 'present', 'all' or a list of class indices, got {classes!r}")
+        return
+    if not all(isinstance(c, numbers.Integral) and not isinstance(c, bool) for c in classes) or (
+            num_classes is not None and any(not 0 <= c < num_classes for c in classes)):
+        bound = '' if num_classes is None else f' in [0, {num_classes - 1}]'
+        raise ValueError(f'classes must be indices{bound}, got {list(classes)}')
 
 
 class _LovaszRows(torch.autograd.Function):
@@ -70,8 +86,6 @@ def _mean_over(losses: Tensor, include: Tensor) -> Tensor:
 def _reduce_rows(losses: Tensor, include: Tensor, reduction: str, per_image: bool) -> Tensor:
     """``'mean'`` over the included rows (images), ``'sum'``, or ``'none'``: the ``(B,)`` per-image losses (0 for an
     image without a valid pixel); with ``per_image=False`` the one batch loss, a scalar, whatever the reduction."""
-    if reduction not in ('none', 'mean', 'sum'):
-        raise ValueError(f"reduction must be one of ('none', 'mean', 'sum'), got {reduction!r}")
     if reduction == 'mean':
         return _mean_over(losses, include)
     losses = losses * include.to(losses.dtype)
@@ -103,6 +117,9 @@ def lovasz_hinge(logits: Tensor,
         >>> lovasz_hinge(torch.tensor([[2.0, -1.0]]), torch.tensor([[1, 0]]))
         tensor(0.)
     """
+    check_reduction(reduction)
+    if labels.shape != logits.shape:
+        raise ValueError(f'labels {tuple(labels.shape)} must have the shape of logits {tuple(logits.shape)}')
     b = logits.shape[0]
     rows = b if per_image else 1
     x = logits.reshape(rows, -1)
@@ -144,7 +161,12 @@ def lovasz_softmax(probs: Tensor,
         Tensor: Scalar loss: the mean over included (image, class) pairs of the class's Lovász loss, averaged per
         image first when ``per_image``; ``(B,)`` per-image losses for ``'none'``.
     """
+    check_reduction(reduction)
     b, c = probs.shape[:2]
+    check_classes(classes, c)
+    if labels.shape != probs.shape[:1] + probs.shape[2:]:
+        raise ValueError(f'labels {tuple(labels.shape)} must be probs {tuple(probs.shape)} without its class '
+                         'dimension')
     if class_weight is not None and tuple(class_weight.shape) != (c, ):
         raise ValueError(f'class_weight must have one weight per class ({c}), got shape {tuple(class_weight.shape)}')
     rows = b if per_image else 1

@@ -41,6 +41,9 @@ def max_pool_to(x: Tensor, size: Tuple[int, int], deterministic: bool = False) -
     """
     in_h, in_w = x.shape[-2:]
     out_h, out_w = size
+    if not (0 < out_h <= in_h and 0 < out_w <= in_w):
+        raise ValueError(f'max_pool_to: size {tuple(size)} must be positive and at most the input size '
+                         f'{(in_h, in_w)}')
     if (in_h, in_w) == (out_h, out_w):
         return x
     if in_h % out_h == 0 and in_w % out_w == 0:  # the usual pyramid case: plain pooling, faster than adaptive
@@ -58,6 +61,15 @@ def max_pool_to(x: Tensor, size: Tuple[int, int], deterministic: bool = False) -
     return F.max_pool2d(x, kernel_size=kernel, stride=kernel)
 
 
+def check_levels(num_levels: int, refine_level: int) -> None:
+    """At least two levels, and ``refine_level`` one of them (ValueError naming the argument)."""
+    if isinstance(num_levels, bool) or not isinstance(num_levels, int) or num_levels < 2:
+        raise ValueError(f'num_levels must be an integer >= 2, got {num_levels!r}')
+    if isinstance(refine_level, bool) or not isinstance(refine_level, int) or not 0 <= refine_level < num_levels:
+        raise ValueError(f'refine_level must be an integer in [0, {num_levels - 1}] (num_levels={num_levels}), '
+                         f'got {refine_level!r}')
+
+
 def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic: bool = False) -> Tensor:
     """Balanced semantic feature: the mean of all levels resized to ``inputs[refine_level]``'s size.
 
@@ -69,6 +81,7 @@ def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic:
     Returns:
         Tensor: ``(B, C, H_r, W_r)``, the inputs' dtype (half precision summed in fp32).
     """
+    check_levels(len(inputs), refine_level)
     size = tuple(inputs[refine_level].shape[-2:])
     total = None
     for i, feat in enumerate(inputs):
@@ -84,6 +97,7 @@ def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic:
 def scatter_levels(bsf: Tensor, inputs: Sequence[Tensor], refine_level: int,
                    deterministic: bool = False) -> List[Tensor]:
     """Add the refined feature back to every level: nearest up to the larger ones, max-pool down to the smaller."""
+    check_levels(len(inputs), refine_level)
     outs = []
     for i, feat in enumerate(inputs):
         size = tuple(feat.shape[-2:])

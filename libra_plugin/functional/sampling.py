@@ -17,6 +17,23 @@ from torch import Tensor
 BIN_RANGES = ('negatives', 'all')
 
 
+def check_neg_sample_args(floor_thr: float, floor_fraction: float, num_bins: int, bin_range: str) -> None:
+    """The options of :func:`iou_balanced_neg_sample` (ValueError naming the first one out of its range)."""
+    if not (isinstance(floor_thr, (int, float)) and (floor_thr == -1 or floor_thr >= 0)):
+        raise ValueError(f'floor_thr must be -1 (no floor) or >= 0, got {floor_thr!r}')
+    if not (isinstance(floor_fraction, (int, float)) and 0 <= floor_fraction <= 1):
+        raise ValueError(f'floor_fraction must be in [0, 1], got {floor_fraction!r}')
+    if isinstance(num_bins, bool) or not isinstance(num_bins, int) or num_bins < 1:
+        raise ValueError(f'num_bins must be an integer >= 1, got {num_bins!r}')
+    if bin_range not in BIN_RANGES:
+        raise ValueError(f'bin_range must be one of {BIN_RANGES}, got {bin_range!r}')
+
+
+def _check_num_expected(num_expected: int) -> None:
+    if isinstance(num_expected, bool) or not isinstance(num_expected, int) or num_expected < 0:
+        raise ValueError(f'num_expected must be an integer >= 0, got {num_expected!r}')
+
+
 def _uniform(n: int, like: Tensor, generator: Optional[torch.Generator]) -> Tensor:
     return torch.rand(n, device=like.device, generator=generator)
 
@@ -115,6 +132,8 @@ def iou_balanced_neg_sample(max_overlaps: Tensor,
         >>> iou_balanced_neg_sample(ious, neg, 384).shape
         torch.Size([384])
     """
+    check_neg_sample_args(floor_thr, floor_fraction, num_bins, bin_range)
+    _check_num_expected(num_expected)
     if neg_inds.numel() <= num_expected:
         return neg_inds
     ious = max_overlaps[neg_inds].float()
@@ -172,6 +191,7 @@ def instance_balanced_pos_sample(gt_inds: Tensor,
     Returns:
         Tensor: ``long`` indices into the proposals, shape ``(min(P, num_expected),)``.
     """
+    _check_num_expected(num_expected)
     if pos_inds.numel() <= num_expected:
         return pos_inds
     p = pos_inds.numel()

@@ -119,7 +119,7 @@ def test_a_model_that_supplies_its_features_needs_no_conv_seg(mmseg_scope):
     assert hook.losses == [odd.loss_decode]
 
 
-def test_hook_errors():
+def test_hook_errors():  # ids: ib-hook-switch, ib-focal-no-features
     with pytest.raises(ValueError,
                        match=r"switch must be one of \('iter', 'epoch', 'loss_min', 'epoch_loss_min'\), got 'best'"):
         IBLossHook(switch='best')

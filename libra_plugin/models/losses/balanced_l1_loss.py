@@ -1,7 +1,7 @@
 """Balanced L1 loss (Libra R-CNN §3.3) with mmdet's loss contract."""
 from torch import Tensor
 
-from libra_plugin.functional import balanced_l1
+from libra_plugin.functional.balanced_l1 import balanced_l1, check_balanced_l1_args
 from libra_plugin.registry import MODELS
 from .base import ElementwiseLoss
 
@@ -44,9 +44,7 @@ class BalancedL1Loss(ElementwiseLoss):
                  loss_weight: float = 1.0,
                  legacy_beta: bool = False) -> None:
         super().__init__(reduction, loss_weight)
-        for name, value in (('alpha', alpha), ('gamma', gamma), ('beta', beta)):
-            if not value > 0:
-                raise ValueError(f'{name} must be > 0, got {value!r}')
+        check_balanced_l1_args(alpha, gamma, beta)  # at build time, before any iteration
         self.alpha = alpha
         self.gamma = gamma
         self.beta = beta

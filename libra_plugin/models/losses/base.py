@@ -124,10 +124,7 @@ class ElementwiseLoss(nn.Module):
             return pred.sum() * 0
         check_input(type(self).__name__, 'pred', pred)
         check_input(type(self).__name__, 'target', target)
-        if pred.shape != target.shape:
-            raise ValueError(f'pred and target must have the same shape, got {tuple(pred.shape)} and '
-                             f'{tuple(target.shape)}')
-        loss = self.elementwise(pred, target)
+        loss = self.elementwise(pred, target)  # the function checks the shapes
         if weight is not None and weight.dim() < loss.dim() and weight.shape[0] == loss.shape[0]:
             weight = weight.reshape(weight.shape + (1, ) * (loss.dim() - weight.dim()))
         return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)

@@ -1,9 +1,7 @@
 """Multimodal coordinate regression loss (L1 + inverted Gaussian well) with mmdet's loss contract."""
-import math
-import torch
 from torch import Tensor
 
-from libra_plugin.functional import gaussian_l1
+from libra_plugin.functional.gaussian_l1 import check_gaussian_l1_args, gaussian_l1
 from libra_plugin.registry import MODELS
 from .base import ElementwiseLoss
 
@@ -34,6 +32,7 @@ class GaussianL1Loss(ElementwiseLoss):
         - Output: scalar, or ``(N, D)`` with ``reduction='none'``.
 
     Example:
+        >>> import torch
         >>> loss = GaussianL1Loss(sigma=0.1)
         >>> loss(torch.tensor([[0.1, 0.0]]), torch.zeros(1, 2))
         tensor(0.6821)
@@ -45,10 +44,7 @@ class GaussianL1Loss(ElementwiseLoss):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0) -> None:
         super().__init__(reduction, loss_weight)
-        if not (sigma > 0 and math.isfinite(sigma)):
-            raise ValueError(f'sigma must be a finite number > 0, got {sigma!r}')
-        if not gaussian_weight >= 0:
-            raise ValueError(f'gaussian_weight must be >= 0, got {gaussian_weight!r}')
+        check_gaussian_l1_args(sigma, gaussian_weight)  # at build time, before any iteration
         self.sigma = sigma
         self.gaussian_weight = gaussian_weight
 

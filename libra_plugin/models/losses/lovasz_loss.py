@@ -22,7 +22,7 @@ import torch
 from torch import Tensor
 
 from libra_plugin.functional import check_reduction
-from libra_plugin.functional.lovasz import lovasz_hinge, lovasz_softmax
+from libra_plugin.functional.lovasz import check_classes, lovasz_hinge, lovasz_softmax
 from libra_plugin.registry import MODELS
 from .base import SegLoss, check_multiclass_shapes, valid_labels
 
@@ -185,8 +185,7 @@ class LovaszSoftmaxLoss(_LovaszBase):
                  loss_name: str = 'loss_lovasz_softmax',
                  loss_type: Optional[str] = None) -> None:
         super().__init__(loss_type, per_image, reduction, loss_weight, loss_name)
-        if isinstance(classes, str) and classes not in ('present', 'all'):
-            raise ValueError(f"classes must be 'present', 'all' or a list of class indices, got {classes!r}")
+        check_classes(classes)  # at build time; the indices' range once the number of classes is known
         self.classes = classes
         self.class_weight = load_class_weight(class_weight)
 
@@ -204,8 +203,6 @@ class LovaszSoftmaxLoss(_LovaszBase):
             return empty
         check_multiclass_shapes(cls_score, label)
         num_classes = cls_score.shape[1]
-        if not isinstance(self.classes, str) and any(not 0 <= c < num_classes for c in self.classes):
-            raise ValueError(f'classes must be indices in [0, {num_classes - 1}], got {list(self.classes)}')
         valid = valid_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')
         labels = torch.where(valid, label, torch.zeros_like(label))
         probs = cls_score.float().softmax(1)

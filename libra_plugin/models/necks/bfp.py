@@ -5,7 +5,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from libra_plugin.functional import integrate_levels, scatter_levels
+from libra_plugin.functional.pyramid import check_levels, integrate_levels, scatter_levels
 from libra_plugin.registry import MODELS
 from .non_local import NonLocalBlock
 
@@ -64,11 +64,7 @@ class BFP(BaseModule):
         super().__init__(init_cfg=init_cfg)
         if not isinstance(in_channels, int) or in_channels < 1:
             raise ValueError(f'in_channels must be a positive integer, got {in_channels!r}')
-        if not isinstance(num_levels, int) or num_levels < 2:
-            raise ValueError(f'num_levels must be an integer >= 2, got {num_levels!r}')
-        if not isinstance(refine_level, int) or not 0 <= refine_level < num_levels:
-            raise ValueError(f'refine_level must be an integer in [0, {num_levels - 1}] (num_levels={num_levels}), '
-                             f'got {refine_level!r}')
+        check_levels(num_levels, refine_level)
         if refine_type not in REFINE_TYPES:
             raise ValueError(f'refine_type must be one of {REFINE_TYPES}, got {refine_type!r}')
         self.in_channels = in_channels

@@ -67,17 +67,17 @@ def test_fp16_inputs_give_fp32_loss():
 @pytest.mark.parametrize('kwargs,message', [
     (dict(beta=0), 'beta must be > 0, got 0'),
     (dict(beta=-1.0), 'beta must be > 0, got -1.0'),
-    (dict(alpha=0.0), 'alpha must be > 0, got 0.0'),
-    (dict(gamma=-2), 'gamma must be > 0, got -2'),
+    (dict(alpha=0), 'alpha must be > 0, got 0'),
+    (dict(gamma=-1.5), 'gamma must be > 0, got -1.5'),
     (dict(reduction='avg'), "reduction must be one of ('none', 'mean', 'sum'), got 'avg'"),
 ])
-def test_bad_arguments(kwargs, message):
+def test_bad_arguments(kwargs, message):  # ids: balanced-l1-beta-zero, balanced-l1-beta-negative, balanced-l1-alpha, balanced-l1-gamma
     with pytest.raises(ValueError) as err:
         BalancedL1Loss(**kwargs)
     assert str(err.value) == message
 
 
-def test_bad_call():
+def test_bad_call():  # id: shapes-mismatch
     loss = BalancedL1Loss()
     with pytest.raises(ValueError, match=r'pred and target must have the same shape, got \(3, 4\) and \(3, 2\)'):
         loss(torch.zeros(3, 4), torch.zeros(3, 2))

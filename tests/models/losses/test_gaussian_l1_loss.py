@@ -62,7 +62,7 @@ def test_non_finite_input(bad):
     (dict(gaussian_weight=-1), 'gaussian_weight must be >= 0, got -1'),
     (dict(reduction='avg'), "reduction must be one of ('none', 'mean', 'sum'), got 'avg'"),
 ])
-def test_bad_arguments(kwargs, message):
+def test_bad_arguments(kwargs, message):  # id: gaussian-sigma
     with pytest.raises(ValueError) as err:
         GaussianL1Loss(**kwargs)
     assert str(err.value) == message

@@ -88,10 +88,18 @@ def test_missing_features_is_an_error_not_a_fallback():
     (dict(class_weight='inverse'), "class_weight must be a list of floats, 'auto' or None, got 'inverse'"),
     (dict(loss_name='ib'), "loss_name must start with 'loss_' (mmseg logs only such keys), got 'ib'"),
 ])
-def test_bad_arguments(kwargs, message):
+def test_bad_arguments(kwargs, message):  # ids: ib-focal-alpha, ib-focal-gamma
     with pytest.raises(ValueError) as err:
         IBFocalLoss(**kwargs)
     assert str(err.value) == message
+
+
+def test_label_values_outside_the_classes_are_named():  # id: labels-outside-classes
+    logits, label, _ = _batch(c=3)
+    label[0, 1, 1] = 7
+    with pytest.raises(ValueError) as err:
+        IBFocalLoss()(logits, label)
+    assert str(err.value) == 'IBFocalLoss got labels outside [0, 2] that are not ignore_index=255: [7]'
 
 
 def test_class_weight_size_mismatch():

@@ -88,7 +88,7 @@ def test_softmax_module_ignores_and_validates():
     (lambda: LovaszSoftmaxLoss(classes=[5])(torch.zeros(1, 3, 2, 2), torch.zeros(1, 2, 2, dtype=torch.long)),
      'classes must be indices in [0, 2], got [5]'),
 ])
-def test_error_messages(call, message):
+def test_error_messages(call, message):  # id: labels-outside-classes
     with pytest.raises(ValueError) as err:
         call()
     assert str(err.value) == message

@@ -92,7 +92,7 @@ def test_any_number_of_levels(levels):
     (dict(num_levels=1, refine_level=0), 'num_levels must be an integer >= 2, got 1'),
     (dict(in_channels=0), 'in_channels must be a positive integer, got 0'),
 ])
-def test_bad_arguments(kwargs, message):
+def test_bad_arguments(kwargs, message):  # ids: bfp-refine-type, bfp-refine-level, bfp-num-levels
     args = dict(in_channels=16, num_levels=5)
     args.update(kwargs)
     with pytest.raises(ValueError) as err:
@@ -100,7 +100,7 @@ def test_bad_arguments(kwargs, message):
     assert str(err.value) == message
 
 
-def test_bad_inputs():
+def test_bad_inputs():  # ids: bfp-inputs-count, bfp-channels
     neck = BFP(16, 5)
     with pytest.raises(ValueError) as err:
         neck(_inputs()[:4])

@@ -114,7 +114,7 @@ def test_empty_gt_image():
     (dict(num_bins=0), 'num_bins must be an integer >= 1, got 0'),
     (dict(bin_range='full'), "bin_range must be one of ('negatives', 'all'), got 'full'"),
 ])
-def test_bad_arguments(kwargs, message):
+def test_bad_arguments(kwargs, message):  # ids: sampler-num-bins, sampler-floor-fraction
     with pytest.raises(ValueError) as err:
         IoUBalancedNegSampler(512, 0.25, **kwargs)
     assert str(err.value) == message

@@ -5,7 +5,7 @@ import torch
 from mmdet.models.task_modules.assigners import AssignResult
 from torch import Tensor
 
-from libra_plugin.functional import BIN_RANGES, iou_balanced_neg_sample
+from libra_plugin.functional.sampling import check_neg_sample_args, iou_balanced_neg_sample
 from libra_plugin.registry import TASK_UTILS
 from .base import SeededRandomSampler
 
@@ -52,14 +52,7 @@ class IoUBalancedNegSampler(SeededRandomSampler):
                  bin_range: str = 'negatives',
                  seed: Optional[int] = None,
                  **kwargs: Any) -> None:
-        if not (floor_thr == -1 or floor_thr >= 0):
-            raise ValueError(f'floor_thr must be -1 (no floor) or >= 0, got {floor_thr!r}')
-        if not 0 <= floor_fraction <= 1:
-            raise ValueError(f'floor_fraction must be in [0, 1], got {floor_fraction!r}')
-        if not isinstance(num_bins, int) or num_bins < 1:
-            raise ValueError(f'num_bins must be an integer >= 1, got {num_bins!r}')
-        if bin_range not in BIN_RANGES:
-            raise ValueError(f'bin_range must be one of {BIN_RANGES}, got {bin_range!r}')
+        check_neg_sample_args(floor_thr, floor_fraction, num_bins, bin_range)  # at build time
         super().__init__(num, pos_fraction, seed=seed, **kwargs)
         self.floor_thr = floor_thr
         self.floor_fraction = floor_fraction
