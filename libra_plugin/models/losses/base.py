@@ -145,12 +145,10 @@ class SegLoss(nn.Module):
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
-    def empty_or_checked(self, cls_score: Tensor, label: Tensor) -> Optional[Tensor]:
-        """Check the logits (floating, finite) and labels (integer); for an empty batch, the loss: a zero that
-        back-propagates."""
+    def check_inputs(self, cls_score: Tensor, label: Tensor) -> None:
+        """The logits must be floating and finite, the labels integer (errors name the loss and the argument)."""
         check_input(type(self).__name__, 'cls_score', cls_score)
         check_input(type(self).__name__, 'label', label, 'index')
-        return cls_score.sum() * 0 if label.numel() == 0 else None
 
     @property
     def loss_name(self) -> str:

@@ -134,9 +134,9 @@ class IBFocalLoss(SegLoss):
         """CE before the switch, IB focal after it; pixels equal to ``ignore_index`` are left out."""
         if self.training and not self.scheduled and _runner_is_training():
             raise RuntimeError(NO_HOOK)
-        empty = self.empty_or_checked(cls_score, label)
-        if empty is not None:
-            return empty
+        self.check_inputs(cls_score, label)
+        if label.numel() == 0:  # an empty batch: a zero that back-propagates
+            return cls_score.sum() * 0
         check_multiclass_shapes(cls_score, label)
         num_classes = cls_score.shape[1]
         valid = valid_labels(label, ignore_index, num_classes, 'IBFocalLoss')

@@ -82,8 +82,9 @@ class LovaszHingeLoss(_LovaszBase):
     is honoured, an image with no valid pixel is left out of the mean, an all-ignored batch gives 0. mmseg's
     ``LovaszLoss(loss_type='binary')`` arguments are accepted (differences: module docstring).
 
-    Also usable as an mmdet mask loss: called as ``loss(mask_pred (N, C, h, w), mask_targets (N, h, w),
-    labels (N,))`` it takes each RoI's class channel, like mmdet's mask cross-entropy.
+    Two call contracts, chosen in the config: mmseg's (default), ``loss(cls_score, label, weight=None, ...)`` with
+    a per-pixel ``weight``; and with ``mask_head=True`` mmdet's mask heads', ``loss(mask_pred (N, C, h, w),
+    mask_targets (N, h, w), labels (N,))``, which takes each RoI's class channel like mmdet's mask cross-entropy.
 
     Args:
         per_image (bool): Per-image losses reduced over images (the reference's default); else the batch is one
@@ -94,9 +95,11 @@ class LovaszHingeLoss(_LovaszBase):
         loss_type (str, optional): mmseg's; only ``'binary'``. Defaults to None.
         classes (str): mmseg's placeholder on the binary loss: ``'present'`` or ``'all'``. Defaults to ``'present'``.
         class_weight (None): mmseg's placeholder on the binary loss; anything else is an error. Defaults to None.
+        mask_head (bool): Called by an mmdet mask head (``loss_mask``): the third argument is the class of each
+            RoI. Defaults to False.
 
     Shape:
-        - cls_score: ``(B, 1, H, W)``, ``(B, H, W)`` or ``(B, 2, H, W)``.
+        - cls_score: ``(B, 1, H, W)``, ``(B, H, W)`` or ``(B, 2, H, W)``; with ``mask_head``, ``(N, C, h, w)``.
         - label: ``(B, H, W)`` with values 0, 1 or ``ignore_index``.
         - Output: scalar, or ``(B,)`` for ``reduction='none'`` with ``per_image``.
 
@@ -109,8 +112,10 @@ class LovaszHingeLoss(_LovaszBase):
 
     def __init__(self, per_image: bool = True, reduction: str = 'mean', loss_weight: float = 1.0,
                  loss_name: str = 'loss_lovasz_hinge', loss_type: Optional[str] = None,
-                 classes: Union[str, Sequence[int]] = 'present', class_weight: None = None) -> None:
+                 classes: Union[str, Sequence[int]] = 'present', class_weight: None = None,
+                 mask_head: bool = False) -> None:
         super().__init__(loss_type, per_image, reduction, loss_weight, loss_name)
+        self.mask_head = mask_head
         if classes not in ('present', 'all'):
             raise ValueError(f"LovaszHingeLoss has one foreground class: classes must be 'present' or 'all' (no "
                              f'effect, as in mmseg), got {classes!r}; use LovaszSoftmaxLoss to choose classes')
@@ -127,12 +132,20 @@ class LovaszHingeLoss(_LovaszBase):
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
         """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
-        empty = self.empty_or_checked(cls_score, label)
-        if empty is not None:
-            return empty
-        if cls_score.dim() == 4 and weight is not None and weight.dim() == 1:  # mmdet mask head: class per RoI
+        self.check_inputs(cls_score, label)
+        if label.numel() == 0:  # an empty batch: a zero that back-propagates
+            return cls_score.sum() * 0
+        if self.mask_head:  # mmdet's loss_mask(mask_preds, mask_targets, labels): the class channel of each RoI
+            if cls_score.dim() != 4 or weight is None or tuple(weight.shape) != (cls_score.shape[0], ):
+                raise ValueError('LovaszHingeLoss(mask_head=True) is called as loss(mask_pred (N, C, h, w), '
+                                 f'mask_targets (N, h, w), labels (N,)); got mask_pred {tuple(cls_score.shape)} and '
+                                 f'labels {None if weight is None else tuple(weight.shape)}')
             cls_score = cls_score[torch.arange(cls_score.shape[0], device=cls_score.device), weight.long()]
             weight = None
+        elif weight is not None and weight.shape != label.shape:
+            raise ValueError(f'LovaszHingeLoss: weight must be per pixel, shape {tuple(label.shape)}, got '
+                             f'{tuple(weight.shape)}' + ("; one class per RoI is an mmdet mask head's call: set "
+                                                         'mask_head=True' if weight.dim() == 1 else ''))
         if cls_score.dim() == 4:
             channels = cls_score.shape[1]
             if channels == 1:
@@ -198,9 +211,9 @@ class LovaszSoftmaxLoss(_LovaszBase):
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
         """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
-        empty = self.empty_or_checked(cls_score, label)
-        if empty is not None:
-            return empty
+        self.check_inputs(cls_score, label)
+        if label.numel() == 0:  # an empty batch: a zero that back-propagates
+            return cls_score.sum() * 0
         check_multiclass_shapes(cls_score, label)
         num_classes = cls_score.shape[1]
         valid = valid_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')

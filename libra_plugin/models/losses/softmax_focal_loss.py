@@ -5,6 +5,7 @@ import torch
 from torch import Tensor
 
 from libra_plugin.functional.ib_focal import ib_focal
+from libra_plugin.functional.reduction import masked_mean
 from libra_plugin.registry import MODELS
 from .base import SegLoss, check_multiclass_shapes, valid_labels
 
@@ -40,13 +41,11 @@ class SoftmaxFocalLoss(SegLoss):
 
     def forward(self, cls_score: Tensor, label: Tensor, weight: Optional[Tensor] = None, ignore_index: int = 255,
                 **kwargs) -> Tensor:
-        empty = self.empty_or_checked(cls_score, label)
-        if empty is not None:
-            return empty
+        self.check_inputs(cls_score, label)
+        if label.numel() == 0:  # an empty batch: a zero that back-propagates
+            return cls_score.sum() * 0
         check_multiclass_shapes(cls_score, label)
         valid = valid_labels(label, ignore_index, cls_score.shape[1], type(self).__name__)
         # focal of the (unweighted) CE: (1 - e^-CE)^gamma * CE = (1 - p_y)^gamma * CE
         loss = ib_focal(cls_score, torch.where(valid, label, torch.zeros_like(label)), None, gamma=self.gamma)
-        loss = loss * valid if weight is None else loss * valid * weight
-        denom = valid.sum().clamp_min(1) if self.avg_non_ignore else max(loss.numel(), 1)
-        return self.loss_weight * loss.sum() / denom
+        return self.loss_weight * masked_mean(loss, valid, weight, over_valid=self.avg_non_ignore)

@@ -60,7 +60,19 @@ def test_mmdet_mask_head_call_picks_the_class_channel():
     targets = torch.randint(0, 2, (3, 7, 7), generator=g)
     labels = torch.tensor([4, 0, 2])
     expected = LovaszHingeLoss()(masks[torch.arange(3), labels], targets)
-    torch.testing.assert_close(LovaszHingeLoss()(masks, targets, labels), expected)
+    torch.testing.assert_close(LovaszHingeLoss(mask_head=True)(masks, targets, labels), expected)
+
+
+def test_the_two_call_contracts_are_not_mixed_up():  # id: lovasz-hinge-contract
+    masks, targets, labels = torch.zeros(3, 5, 7, 7), torch.zeros(3, 7, 7, dtype=torch.long), torch.zeros(3)
+    with pytest.raises(ValueError) as err:
+        LovaszHingeLoss()(masks[:, :1], targets, labels)
+    assert str(err.value) == ("LovaszHingeLoss: weight must be per pixel, shape (3, 7, 7), got (3,); one class per "
+                              "RoI is an mmdet mask head's call: set mask_head=True")
+    with pytest.raises(ValueError) as err:
+        LovaszHingeLoss(mask_head=True)(masks, targets)
+    assert str(err.value) == ('LovaszHingeLoss(mask_head=True) is called as loss(mask_pred (N, C, h, w), '
+                              'mask_targets (N, h, w), labels (N,)); got mask_pred (3, 5, 7, 7) and labels None')
 
 
 def test_softmax_module_ignores_and_validates():
