@@ -7,7 +7,7 @@ import argparse
 import torch
 from mmdet.models.losses import BalancedL1Loss as MMDetLoss
 
-from common import interleaved_ms, print_table
+from common import COLUMNS, interleaved_ms, print_table
 from libra_plugin.models import BalancedL1Loss
 
 
@@ -26,7 +26,7 @@ def run(device: str = 'cpu') -> list:
 
         times = interleaved_ms({'ours': lambda: step(ours), 'mmdet': lambda: step(ref)}, device, repeats=30)
         rows.append(dict(benchmark=f'Balanced L1 fwd+bwd 100k x 4, beta {beta}', device=device,
-                         ours_ms=times['ours'], ref='mmdet BalancedL1Loss', ref_ms=times['mmdet'],
+                         ours=times['ours'], ref='mmdet BalancedL1Loss', ref_value=times['mmdet'], unit='ms',
                          ratio=times['ours'] / times['mmdet']))
     return rows
 
@@ -35,4 +35,4 @@ if __name__ == '__main__':
     parser = argparse.ArgumentParser()
     parser.add_argument('--device', default='cpu')
     print_table('Balanced L1', run(parser.parse_args().device),
-                ['benchmark', 'device', 'ours_ms', 'ref', 'ref_ms', 'ratio'])
+                COLUMNS)

@@ -12,7 +12,7 @@ import json
 import torch
 from mmdet.models.necks import BFP as MMDetBFP
 
-from common import interleaved_ms, peak_mib, print_table, run_isolated
+from common import COLUMNS, interleaved_ms, peak_mib, print_table, run_isolated
 from libra_plugin.models import BFP
 
 SIZES = [(200, 336), (100, 168), (50, 84), (25, 42), (13, 21)]
@@ -56,8 +56,6 @@ def run(device: str = 'cpu', batch: int = 1) -> list:
              ref='mmdet BFP', ref_value=mem['mmdet'], unit='MiB', ratio=mem['ours'] / mem['mmdet']),
     ]
 
-
-COLUMNS = ['benchmark', 'device', 'ours', 'ref', 'ref_value', 'unit', 'ratio']
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser()

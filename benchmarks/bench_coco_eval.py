@@ -12,7 +12,7 @@ import tempfile
 
 from mmdet.evaluation.metrics import CocoMetric
 
-from common import REPO, interleaved_ms, print_table
+from common import COLUMNS, REPO, interleaved_ms, print_table
 from libra_plugin.datasets import make_shapes_coco
 from libra_plugin.evaluation import FasterCocoMetric
 from libra_plugin.testing import noisy_predictions
@@ -54,4 +54,4 @@ def run(device: str = 'cpu') -> list:
 
 
 if __name__ == '__main__':
-    print_table('COCO evaluation', run(), ['benchmark', 'device', 'ours', 'ref', 'ref_value', 'unit', 'ratio'])
+    print_table('COCO evaluation', run(), COLUMNS)

@@ -19,7 +19,7 @@ from mmdet.models.task_modules.samplers import IoUBalancedNegSampler as MMDetSam
 from mmdet.models.task_modules.samplers import RandomSampler
 from mmengine.structures import InstanceData
 
-from common import interleaved_ms, print_table
+from common import COLUMNS, interleaved_ms, print_table
 from libra_plugin.models import IoUBalancedNegSampler
 
 
@@ -48,12 +48,12 @@ def run(device: str = 'cpu') -> list:
         'random': lambda: RandomSampler(512, 0.25)._sample_neg(result, 384),
     }, device, warmup=10, repeats=200)
     return [
-        dict(benchmark='IoU-balanced neg sampling (1 image)', device=device, ours_ms=times['ours'],
-             ref='mmdet IoUBalancedNegSampler', ref_ms=times['mmdet'], ratio=times['ours'] / times['mmdet']),
-        dict(benchmark="  same, bin_range='all'", device=device, ours_ms=times['ours_all'],
-             ref='mmdet IoUBalancedNegSampler', ref_ms=times['mmdet'], ratio=times['ours_all'] / times['mmdet']),
-        dict(benchmark='  for scale: random sampling', device=device, ours_ms=times['ours'],
-             ref='mmdet RandomSampler', ref_ms=times['random'], ratio=times['ours'] / times['random']),
+        dict(benchmark='IoU-balanced neg sampling (1 image)', device=device, ours=times['ours'],
+             ref='mmdet IoUBalancedNegSampler', ref_value=times['mmdet'], unit='ms', ratio=times['ours'] / times['mmdet']),
+        dict(benchmark="  same, bin_range='all'", device=device, ours=times['ours_all'],
+             ref='mmdet IoUBalancedNegSampler', ref_value=times['mmdet'], unit='ms', ratio=times['ours_all'] / times['mmdet']),
+        dict(benchmark='  for scale: random sampling', device=device, ours=times['ours'],
+             ref='mmdet RandomSampler', ref_value=times['random'], unit='ms', ratio=times['ours'] / times['random']),
     ]
 
 
@@ -96,14 +96,13 @@ def load_rows(device: str) -> list:
                 proc.kill()
                 proc.wait()
         for stat, k in (('min', 0), ('median', 1)):
-            rows += [dict(benchmark=f'whole sample() call, {label}, {stat}', device=device, ours_ms=t['ours'][k],
-                          ref='mmdet IoUBalancedNegSampler', ref_ms=t['mmdet'][k], ratio=t['ours'][k] / t['mmdet'][k]),
-                     dict(benchmark='  same against random sampling', device=device, ours_ms=t['ours'][k],
-                          ref='mmdet RandomSampler', ref_ms=t['random'][k], ratio=t['ours'][k] / t['random'][k])]
+            rows += [dict(benchmark=f'whole sample() call, {label}, {stat}', device=device, ours=t['ours'][k],
+                          ref='mmdet IoUBalancedNegSampler', ref_value=t['mmdet'][k], unit='ms', ratio=t['ours'][k] / t['mmdet'][k]),
+                     dict(benchmark='  same against random sampling', device=device, ours=t['ours'][k],
+                          ref='mmdet RandomSampler', ref_value=t['random'][k], unit='ms', ratio=t['ours'][k] / t['random'][k])]
     return rows
 
 
-COLUMNS = ['benchmark', 'device', 'ours_ms', 'ref', 'ref_ms', 'ratio']
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser()

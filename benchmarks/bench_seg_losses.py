@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from mmseg.models.losses import LovaszLoss
 
-from common import interleaved_ms, print_table
+from common import COLUMNS, interleaved_ms, print_table
 from libra_plugin.models import IBFocalLoss, LovaszHingeLoss
 
 
@@ -61,8 +61,6 @@ def run(device: str = 'cpu', size: int = 512, repeats: int = 5) -> list:
                      ref='F.cross_entropy', ref_value=t['ce'], unit='ms', ratio=t['ib'] / t['ce']))
     return rows
 
-
-COLUMNS = ['benchmark', 'device', 'ours', 'ref', 'ref_value', 'unit', 'ratio']
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser()

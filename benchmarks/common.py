@@ -12,23 +12,13 @@ import torch
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+# every benchmark row: what, where, our value, the reference's name and value, the unit, ours / reference
+COLUMNS = ['benchmark', 'device', 'ours', 'ref', 'ref_value', 'unit', 'ratio']
+
+
 def sync(device: str) -> None:
     if device.startswith('cuda'):
         torch.cuda.synchronize()
-
-
-def time_ms(fn: Callable[[], object], device: str = 'cpu', warmup: int = 3, repeats: int = 20) -> float:
-    """Median wall time of ``fn()`` in milliseconds, after ``warmup`` calls."""
-    for _ in range(warmup):
-        fn()
-    sync(device)
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        sync(device)
-        samples.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(samples)
 
 
 def interleaved_ms(fns: Dict[str, Callable[[], object]], device: str = 'cpu', warmup: int = 3,

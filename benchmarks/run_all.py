@@ -20,7 +20,7 @@ import bench_coco_eval
 import bench_e2e
 import bench_sampler
 import bench_seg_losses
-from common import print_table
+from common import COLUMNS, print_table
 
 
 def e2e_data(tmp: str) -> list:
@@ -41,17 +41,14 @@ def main() -> None:
     print(f'machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus, torch {torch.__version__}'
           f', threads {torch.get_num_threads()}'
           + (f', {torch.cuda.get_device_name()}' if args.device.startswith('cuda') else ''))
-    rows = []
-    ms_rows = bench_sampler.run(args.device) + bench_sampler.load_rows(args.device) + bench_balanced_l1.run(args.device)
-    for row in ms_rows:
-        rows.append(dict(row, ours=row['ours_ms'], ref_value=row['ref_ms'], unit='ms'))
+    rows = bench_sampler.run(args.device) + bench_sampler.load_rows(args.device) + bench_balanced_l1.run(args.device)
     rows += bench_bfp.run(args.device, batch=2 if args.device.startswith('cuda') else 1)
     rows += bench_seg_losses.run(args.device)
     rows += bench_coco_eval.run()
     if not args.skip_e2e:
         with tempfile.TemporaryDirectory() as tmp:
             rows += bench_e2e.run(args.device, e2e_data(tmp))
-    print_table('ours vs built-in (ratio < 1: ours is faster / smaller)', rows, bench_bfp.COLUMNS)
+    print_table('ours vs built-in (ratio < 1: ours is faster / smaller)', rows, COLUMNS)
 
 
 if __name__ == '__main__':
