@@ -34,6 +34,7 @@ from benchmark_report import write_report  # tools/ is on the path of a script r
 from mmengine.config import DictAction
 
 from libra_plugin.cli import config_tools as ct
+from libra_plugin.cli import records
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(TOOLS)  # the source tree, or libra_plugin/.mim of an installed package: both hold configs/
@@ -183,16 +184,6 @@ def read_metrics(test_work: str) -> dict:
         return {k: v for k, v in json.load(f).items() if '/' in k}  # coco/..., not the timings
 
 
-def finished(work: str, config_text: str) -> Optional[dict]:
-    """The run recorded in ``work/run.json`` if it was made from the same config text."""
-    try:
-        with open(osp.join(work, 'run.json')) as f:
-            run = json.load(f)
-    except (OSError, ValueError):
-        return None
-    return run if run.get('config_text') == config_text else None
-
-
 def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional[int],
                   args: argparse.Namespace) -> dict:
     """Train (or take the checkpoint of) and evaluate one config for one seed; skip it if already done."""
@@ -201,19 +192,11 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
     step = f'[{i}/{total}]'
     work = osp.abspath(osp.join(args.work_dir, name, *([] if seed is None else [f'seed{seed}'])))
     os.makedirs(work, exist_ok=True)
-    record = osp.join(work, 'prepared_config.txt')  # the training dumps its own config.py over ours
-    previous = None  # the config of the checkpoints already there, if recorded
-    if osp.isfile(record):
-        with open(record) as f:
-            previous = f.read()
-    elif osp.isfile(osp.join(work, 'run.json')):  # written before records existed: its config is in the result
-        with open(osp.join(work, 'run.json')) as f:
-            previous = json.load(f).get('config_text', '').split('\n# evaluated: ')[0]
-    path = prepare(config, args, work, seed)
+    path = prepare(config, args, work, seed)  # (the training dumps its own config.py over it: records keeps ours)
     with open(path) as f:
         written = f.read()
     config_text = written + (f'\n# evaluated: {args.checkpoints[i - 1]}\n' if args.checkpoints else '')
-    done = finished(work, config_text)
+    done = records.finished_run(work, config_text)
     if done is not None:
         print(f'{step} {label}: done before, not repeated ({work}/run.json)', flush=True)
         return done
@@ -221,14 +204,11 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
     if args.checkpoints:
         ckpt, train_s = args.checkpoints[i - 1], None
     else:
-        resume = osp.isfile(osp.join(work, 'last_checkpoint'))
-        if resume and previous is not None and previous != written:  # another config's checkpoints
+        had_checkpoints = osp.isfile(osp.join(work, 'last_checkpoint'))
+        resume = records.start_training(work, written)
+        if had_checkpoints and not resume:
             print(f'{step} {label}: the config changed since its checkpoints were written; training from scratch',
                   flush=True)
-            os.remove(osp.join(work, 'last_checkpoint'))
-            resume = False
-        with open(record, 'w') as f:
-            f.write(written)
         print(f'{step} training {label}' + (' (resuming)' if resume else ''), flush=True)
         train = ([sys.executable, osp.join(TOOLS, 'train.py'), path] if args.gpus <= 1 else
                  ['bash', osp.join(TOOLS, 'dist_train.sh'), path, str(args.gpus)])
@@ -240,10 +220,7 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
     run = dict(name=name, seed=seed, baseline=baseline, config=config, checkpoint=ckpt, train_s=train_s,
                metrics=read_metrics(test_work), curves=read_curves(work, args.val_interval or args.max_iters),
                config_text=config_text)
-    tmp = osp.join(work, 'run.json.tmp')
-    with open(tmp, 'w') as f:
-        json.dump(run, f)
-    os.replace(tmp, osp.join(work, 'run.json'))
+    records.save_run(work, run)
     return run
 
 

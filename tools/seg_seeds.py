@@ -5,11 +5,11 @@
         [--metrics Acc mIoU Thing_mIoU Stuff_mIoU] [--cfg-options k=v ...]
 
 The first config is the baseline. Each (config, seed) trains with tools/train.py in WORK/<config>/seed<k>
-(``randomness.seed=k``), seed-major, one at a time. Resumable: a finished run (run.json written for the same
-prepared config) is not repeated; an interrupted one resumes from its newest complete checkpoint; checkpoints of a
-changed config are not continued. The metrics are the last validation's; WORK gets results.md and results.json:
-per config mean ± std over seeds, and per config the paired differences against the baseline with 95 % Student-t
-intervals (tools/seed_stats.py), plus the mean training time.
+(``randomness.seed=k``), seed-major, one at a time. Resumable (``libra_plugin.cli.records``): a finished run
+(run.json written for the same prepared config) is not repeated; an interrupted one resumes from its newest
+complete checkpoint; checkpoints of a changed config are not continued. The metrics are the last validation's;
+WORK gets results.md and results.json: per config mean ± std over seeds, and per config the paired differences
+against the baseline with 95 % Student-t intervals (tools/seed_stats.py), plus the mean training time.
 """
 import argparse
 import glob
@@ -24,6 +24,7 @@ from typing import Dict, List
 from mmengine.config import DictAction
 from seed_stats import fmt_difference, fmt_mean_std, paired_difference, summary  # tools/ is on the path
 
+from libra_plugin.cli import records
 from libra_plugin.cli.config_tools import load
 
 TOOLS = osp.dirname(osp.abspath(__file__))
@@ -67,17 +68,11 @@ def run_one(config: str, seed: int, args: argparse.Namespace) -> dict:
     cfg.work_dir = work
     prepared = osp.join(work, 'prepared_config.py')
     text = cfg.pretty_text
-    result = osp.join(work, 'run.json')
-    if osp.isfile(result):
-        with open(result) as f:
-            done = json.load(f)
-        if done.get('config_text') == text:
-            print(f'{name_of(config)} seed {seed}: done before, not repeated', flush=True)
-            return done
-    previous = open(prepared).read() if osp.isfile(prepared) else None
-    resume = osp.isfile(osp.join(work, 'last_checkpoint')) and previous == text
-    if osp.isfile(osp.join(work, 'last_checkpoint')) and not resume:
-        os.remove(osp.join(work, 'last_checkpoint'))  # another config's checkpoints: start again
+    done = records.finished_run(work, text)
+    if done is not None:
+        print(f'{name_of(config)} seed {seed}: done before, not repeated', flush=True)
+        return done
+    resume = records.start_training(work, text)
     with open(prepared, 'w') as f:
         f.write(text)
     cmd = [sys.executable, osp.join(TOOLS, 'train.py'), prepared, '--work-dir', work]
@@ -89,9 +84,7 @@ def run_one(config: str, seed: int, args: argparse.Namespace) -> dict:
             raise RuntimeError(f'{name_of(config)} seed {seed} failed; see {work}/train.log')
     run = dict(name=name_of(config), seed=seed, config=config, train_s=time.time() - start,
                resumed=resume, metrics=last_metrics(work), config_text=text)
-    with open(result + '.tmp', 'w') as f:
-        json.dump(run, f)
-    os.replace(result + '.tmp', result)
+    records.save_run(work, run)
     return run
 
 
