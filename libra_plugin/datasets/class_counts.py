@@ -56,11 +56,14 @@ def count_classes(dataset, num_classes: int, ignore_index: int = 255, cache_dir:
     return counts[:num_classes]
 
 
-def inverse_frequency_weights(counts: np.ndarray) -> np.ndarray:
-    """``w_c = (1/n_c) / Σ_k (1/n_k) · K`` over the classes present; absent classes get 0 (never a label)."""
+def inverse_frequency_weights(counts: np.ndarray, power: float = 1.0) -> np.ndarray:
+    """``w_c = n_c^(−power) / Σ_k n_k^(−power) · K`` over the K classes present (``power=1``: ``∝ 1/n_c``, 0: all
+    1); absent classes get 0 (never a label)."""
+    if not (isinstance(power, (int, float)) and power >= 0):
+        raise ValueError(f'the class weight power must be a number >= 0, got {power!r}')
     counts = np.asarray(counts, dtype=np.float64)
     present = counts > 0
     if not present.any():
         raise ValueError('no labelled pixel in the training set: class weights cannot be counted')
-    inv = np.where(present, 1.0 / np.where(present, counts, 1.0), 0.0)
+    inv = np.where(present, np.where(present, counts, 1.0) ** -float(power), 0.0)
     return inv / inv.sum() * present.sum()

@@ -40,7 +40,8 @@ class IBLossHook(Hook):
     * Features: a forward pre-hook on every such head's ``conv_seg`` hands its input (the penultimate feature
       ``h``) to the loss; works for any mmseg decode head ending in ``conv_seg``, no subclass needed.
     * ``class_weight='auto'``: pixel counts of the training labels (cached, see ``count_classes``) give
-      ``w_c ∝ 1/n_c``, normalised to sum to the number of classes.
+      ``w_c ∝ n_c^−p`` (the loss's ``class_weight_power``, 1 by default), normalised to sum to the number of
+      classes.
     * Switch (seed paper: CE first, IB focal from the epoch where the CE loss is lowest): ``'iter'``/``'epoch'``
       at ``at``; ``'loss_min'`` when the smoothed training loss (EMA with factor ``smooth``) has not improved by
       more than ``min_delta`` for ``patience`` iterations; ``'epoch_loss_min'`` after the first epoch whose mean
@@ -55,6 +56,9 @@ class IBLossHook(Hook):
         smooth (float): EMA factor of the loss for ``'loss_min'``, in ``[0, 1)``. Defaults to 0.98.
         min_delta (float): Smallest improvement that counts. Defaults to 0.
         cache_dir (str, optional): Where class counts are cached. Defaults to ``~/.cache/libra_plugin``.
+        lr_factor (float): Multiplies the learning rate of every parameter group at the switch (the IB paper
+            drops it 100×: 0.01); the scaled rate is in the optimizer's state, so a resume keeps it. Defaults to
+            1.0 (unchanged).
     """
 
     priority = 'NORMAL'
@@ -65,7 +69,8 @@ class IBLossHook(Hook):
                  patience: int = 200,
                  smooth: float = 0.98,
                  min_delta: float = 0.0,
-                 cache_dir: Optional[str] = None) -> None:
+                 cache_dir: Optional[str] = None,
+                 lr_factor: float = 1.0) -> None:
         if switch not in SWITCHES:
             raise ValueError(f'switch must be one of {SWITCHES}, got {switch!r}')
         if switch in ('iter', 'epoch') and not (isinstance(at, int) and at >= 0):
@@ -74,12 +79,15 @@ class IBLossHook(Hook):
             raise ValueError(f'patience must be an integer >= 1, got {patience!r}')
         if not 0 <= smooth < 1:
             raise ValueError(f'smooth must be in [0, 1), got {smooth!r}')
+        if not (isinstance(lr_factor, (int, float)) and lr_factor > 0):
+            raise ValueError(f'lr_factor must be a number > 0, got {lr_factor!r}')
         self.switch = switch
         self.at = at
         self.patience = patience
         self.smooth = smooth
         self.min_delta = min_delta
         self.cache_dir = cache_dir
+        self.lr_factor = float(lr_factor)
         self.losses: List[IBFocalLoss] = []
 
     def check_schedule(self, runner) -> None:
@@ -109,7 +117,7 @@ class IBLossHook(Hook):
                 loss.feature_from(head.conv_seg)
             if loss.auto_class_weight and loss.class_weight.numel() == 0:
                 counts = self._shared_counts(runner, head)
-                loss.set_class_weight(torch.as_tensor(inverse_frequency_weights(counts)))
+                loss.set_class_weight(torch.as_tensor(inverse_frequency_weights(counts, loss.class_weight_power)))
                 runner.logger.info(f'IBFocalLoss class pixel counts {counts.tolist()}, weights '
                                    f'{[round(w, 4) for w in loss.class_weight.tolist()]}')
         self.losses = [loss for _, loss in pairs]
@@ -131,6 +139,10 @@ class IBLossHook(Hook):
             return
         for loss in self.losses:
             loss.start_ib()
+        if self.lr_factor != 1.0:
+            for group in runner.optim_wrapper.param_groups:
+                group['lr'] *= self.lr_factor
+            reason += f'; learning rate x {self.lr_factor:g}'
         runner.message_hub.update_info('ib_switch_iter', runner.iter + 1)
         runner.logger.info(f'IBLossHook: switching from CE to IB focal loss after iteration {runner.iter + 1} '
                            f'({reason})')

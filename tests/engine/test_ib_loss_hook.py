@@ -60,6 +60,15 @@ def test_counts_are_cached_and_weights_inverse_frequency(label_set, tmp_path):
     np.testing.assert_allclose(w, inv / inv.sum() * 3)
 
 
+def test_class_weight_power():
+    counts = np.array([100, 25, 0, 4])
+    np.testing.assert_allclose(inverse_frequency_weights(counts, 0.0), [1, 1, 0, 1])
+    inv = np.array([0.1, 0.2, 0, 0.5])  # n^-0.5
+    np.testing.assert_allclose(inverse_frequency_weights(counts, 0.5), inv / inv.sum() * 3)
+    with pytest.raises(ValueError, match='the class weight power must be a number >= 0, got -1'):
+        inverse_frequency_weights(counts, -1)
+
+
 def test_counts_reject_unknown_labels(label_set, tmp_path):
     with pytest.raises(ValueError, match=r'label maps hold values \[3\] outside the 3 classes and ignore_index=255'):
         count_classes(label_set, 3, cache_dir=str(tmp_path / 'c'))
@@ -80,6 +89,27 @@ def test_hook_feeds_features_weights_and_switches_at_iteration(label_set, tmp_pa
     runner.iter = 1
     hook.after_train_iter(runner, 1)
     assert bool(loss.active) and runner.message_hub.get_info('ib_switch_iter') == 2
+
+
+def test_lr_factor_and_class_weight_power_at_the_switch(label_set, tmp_path, mmseg_scope):
+    """The IB paper's recipe as options: the learning rate x 0.01 once at the switch, and a milder w_c ∝ n_c^-0.5."""
+    head = _model()
+    head.loss_decode[0] = IBFocalLoss(class_weight='auto', class_weight_power=0.5)
+    runner = _runner(head, label_set, 'hook_lr')
+    runner.optim_wrapper = SimpleNamespace(param_groups=[dict(lr=0.1), dict(lr=0.02)])
+    hook = IBLossHook(switch='iter', at=1, lr_factor=0.01, cache_dir=str(tmp_path / 'cache'))
+    hook.before_train(runner)
+    torch.testing.assert_close(head.loss_decode[0].class_weight,
+                               torch.as_tensor(inverse_frequency_weights(np.array([22, 2, 0, 4]), 0.5)).float())
+    for it in range(3):  # switches after the first; later iterations leave the rate alone
+        runner.iter = it
+        hook.after_train_iter(runner, it)
+    assert [g['lr'] for g in runner.optim_wrapper.param_groups] == pytest.approx([1e-3, 2e-4])
+    with pytest.raises(ValueError, match='lr_factor must be a number > 0, got 0'):
+        IBLossHook(lr_factor=0)
+    with pytest.raises(ValueError, match="class_weight_power applies to class_weight='auto' only, got "
+                                         'class_weight=None'):
+        IBFocalLoss(class_weight_power=0.5)
 
 
 def test_hook_switches_when_smoothed_loss_stops_improving(label_set, tmp_path, mmseg_scope):

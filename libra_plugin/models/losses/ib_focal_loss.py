@@ -44,9 +44,11 @@ class IBFocalLoss(SegLoss):
     Args:
         alpha (float | str): α, or ``'auto'``. Defaults to ``'auto'``.
         gamma (float): Focusing exponent γ ``>= 0`` (0: IB loss). Defaults to 1.0.
-        class_weight (Sequence[float] | str, optional): ``w_c`` per class, ``'auto'`` (``∝ 1/n_c`` normalised to
+        class_weight (Sequence[float] | str, optional): ``w_c`` per class, ``'auto'`` (``∝ n_c^−p`` normalised to
             sum to the number of classes, counted by ``IBLossHook`` on the training labels), or None (all 1).
             Defaults to None.
+        class_weight_power (float): ``p`` of ``'auto'``: 1 is the IB paper's ``1/n_c``, 0.5 a milder
+            re-weighting, 0 none. Defaults to 1.0.
         eps (float): ε in the influence denominator. Defaults to 1e-3.
         avg_non_ignore (bool): Average over non-ignored pixels only (mmseg's option); else over all pixels.
             Defaults to False.
@@ -62,6 +64,7 @@ class IBFocalLoss(SegLoss):
                  gamma: float = 1.0,
                  class_weight: Optional[Union[Sequence[float], str]] = None,
                  eps: float = 1e-3,
+                 class_weight_power: float = 1.0,
                  avg_non_ignore: bool = False,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_ib_focal') -> None:
@@ -72,6 +75,11 @@ class IBFocalLoss(SegLoss):
             raise ValueError(f'gamma must be a number >= 0, got {gamma!r}')
         if not eps > 0:
             raise ValueError(f'eps must be > 0, got {eps!r}')
+        if not (isinstance(class_weight_power, (int, float)) and class_weight_power >= 0):
+            raise ValueError(f'class_weight_power must be a number >= 0, got {class_weight_power!r}')
+        if class_weight_power != 1.0 and class_weight != 'auto':
+            raise ValueError("class_weight_power applies to class_weight='auto' only, got class_weight="
+                             f'{class_weight!r}')
         if isinstance(class_weight, str) and class_weight != 'auto':
             raise ValueError(f"class_weight must be a list of floats, 'auto' or None, got {class_weight!r}")
         self.auto_alpha = alpha == 'auto'
@@ -79,6 +87,7 @@ class IBFocalLoss(SegLoss):
         self.eps = eps
         self.avg_non_ignore = avg_non_ignore
         self.auto_class_weight = class_weight == 'auto'
+        self.class_weight_power = float(class_weight_power)
         self.register_buffer('active', torch.tensor(False))  # saved in checkpoints; mirrored on the host below
         self.register_buffer('alpha', torch.tensor(0.0 if self.auto_alpha else float(alpha)))
         weights = [] if class_weight is None or self.auto_class_weight else [float(w) for w in class_weight]
