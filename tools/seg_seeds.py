@@ -23,6 +23,7 @@ from typing import Dict, List
 
 from mmengine.config import DictAction
 from seed_stats import fmt_difference, fmt_mean_std, paired_difference, summary  # tools/ is on the path
+from seg_report import last_results
 
 from libra_plugin.cli import records
 from libra_plugin.cli.config_tools import load
@@ -56,7 +57,11 @@ def last_metrics(work: str) -> Dict[str, float]:
             rows += [row for row in map(json.loads, f) if 'mIoU' in row]
     if not rows:
         raise RuntimeError(f'{work}: the run logged no validation (mIoU); is val_interval within the schedule?')
-    return {k: v for k, v in rows[-1].items() if k not in ('step', 'epoch', 'iter', 'data_time', 'time')}
+    metrics = {k: v for k, v in rows[-1].items() if k not in ('step', 'epoch', 'iter', 'data_time', 'time')}
+    if not any(k.startswith('IoU.') for k in metrics):  # mmseg's IoUMetric prints its per-class IoU, logs none
+        per_class, _ = last_results(work)
+        metrics.update({f'IoU.{name}': value for name, value in per_class.items()})
+    return metrics
 
 
 def run_one(config: str, seed: int, args: argparse.Namespace) -> dict:
@@ -120,6 +125,11 @@ def report(runs: List[dict], metrics: List[str], baseline: str) -> str:
 def main(argv=None) -> None:
     args = parse_args(argv)
     runs = [run_one(config, seed, args) for seed in args.seeds for config in args.configs]
+    for run in runs:
+        missing = [m for m in args.metrics if m not in run['metrics']]
+        if missing:
+            raise ValueError(f"--metrics {missing} are not among {run['name']} seed {run['seed']}'s metrics: "
+                             f"{sorted(run['metrics'])}")
     text = report(runs, args.metrics, name_of(args.configs[0]))
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
         f.write(text)

@@ -34,13 +34,13 @@ def test_two_configs_then_nothing_repeated(tmp_path, camvid_root, run_tool):
     """End to end with one seed (the statistics over seeds are the test above)."""
     configs = [osp.join(REPO, 'configs', 'seg', f'fastscnn_camvid-car_{n}.py') for n in ('ce', 'lovasz')]
     cmd = ['tools/seg_seeds.py', *configs, '--seeds', '3', '--work-dir', str(tmp_path), '--metrics', 'aAcc',
-           'mIoU', '--cfg-options', *OPTS]
+           'mIoU', 'IoU.car', '--cfg-options', *OPTS]
     out = run_tool(cmd, CAMVID_ROOT=camvid_root)
     assert out.count(': training') == 2 and '| fastscnn_camvid-car_lovasz | fastscnn_camvid-car_ce | 1 |' in out
     with open(tmp_path / 'results.json') as f:
         runs = json.load(f)['runs']
     assert [(r['name'][-6:], r['seed']) for r in runs] == [('car_ce', 3), ('lovasz', 3)]
-    assert all(0 <= r['metrics']['mIoU'] <= 100 for r in runs)
+    assert all(0 <= r['metrics']['mIoU'] <= 100 and 0 <= r['metrics']['IoU.car'] <= 100 for r in runs)  # per class
     assert '(seed=3' in open(tmp_path / 'fastscnn_camvid-car_ce' / 'seed3' / 'prepared_config.py').read()
     out = run_tool(cmd, CAMVID_ROOT=camvid_root)
     assert out.count('done before, not repeated') == 2 and ': training' not in out
