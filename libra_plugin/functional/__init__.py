@@ -20,8 +20,8 @@ __all__ = [
     'balanced_l1', 'check_balanced_l1_args', 'check_same_shape', 'histogram', 'legacy_block_scores',
     'match_clusters', 'matched_confusion', 'matched_scores', 'check_gaussian_l1_args', 'gaussian_l1',
     'feature_l1_norm', 'ib_focal', 'MiniBatchKMeans', 'assign', 'kmeans', 'kmeans_pp', 'lloyd', 'check_classes',
-    'lovasz_hinge', 'lovasz_softmax', 'crop_flip', 'draw_view', 'photometric', 'check_levels', 'embedded_gaussian_attention',
-    'integrate_levels', 'max_pool_to', 'scatter_levels', 'REDUCTIONS', 'check_avg_factor', 'check_reduction',
+    'lovasz_hinge', 'lovasz_softmax', 'crop_flip', 'draw_view', 'photometric', 'check_levels',
+    'embedded_gaussian_attention', 'integrate_levels', 'max_pool_to', 'scatter_levels', 'REDUCTIONS', 'check_avg_factor', 'check_reduction',
     'masked_mean', 'weight_reduce_loss', 'BIN_RANGES', 'check_neg_sample_args', 'instance_balanced_pos_sample',
     'iou_balanced_neg_sample', 'quota_per_group', 'rank_within_groups'
 ]

@@ -1,4 +1,4 @@
-"""tools/dist_train.sh with 2 CPU processes (gloo): a Libra detector and an IB focal segmenter.
+"""tools/dist_train.sh with 2 CPU processes (gloo): a Libra detector, an IB focal segmenter and PiCIE's clustering.
 
 Each run is compared with a 1-process run of the same total batch (2 images). Tolerance: the mean of the two
 ranks' first-iteration losses is within 1% of the 1-process loss. Not exact because (det) the samplers draw
@@ -96,3 +96,25 @@ def test_ib_focal_segmenter_two_processes(tmp_path, camvid_root):
     for log in two + one:
         assert len(losses(log)) == 2 and all(math.isfinite(v) for v in losses(log))
     compare_first_loss(one, two)
+
+
+def test_picie_two_processes_cluster_every_image_alike(tmp_path, camvid_root):
+    """PiCIE with 2 processes: each rank embeds its half of the 8 images, the k-means statistics are all-reduced,
+    so both ranks log the same cluster sizes, and those count the pixels of all 8 images (as one process's do)."""
+    config = osp.join(REPO, 'configs', 'picie', 'picie_mnv2-fpn_camvid_ce.py')
+    opts = ['train_cfg.max_epochs=1', 'train_cfg.val_interval=2', 'train_dataloader.dataset.indices=8',
+            'custom_hooks.0.init_batches=1', 'default_hooks.logger.interval=1', 'randomness.seed=0',
+            'model.data_preprocessor.size=(180,240)', 'model.view_size=(90,120)',
+            'train_dataloader.dataset.pipeline.1.scale=(240,180)'] + [
+                f'{s}_dataloader.{k}' for s in ('train', 'val') for k in ('num_workers=0', 'persistent_workers=False')]
+    two = train(config, str(tmp_path / 'two'), opts + ['train_dataloader.batch_size=2', 'custom_hooks.0.batch_size=2'],
+                2, CAMVID_ROOT=camvid_root)
+    one = train(config, str(tmp_path / 'one'), opts + ['train_dataloader.batch_size=4', 'custom_hooks.0.batch_size=4'],
+                1, CAMVID_ROOT=camvid_root)
+
+    def sizes(log):
+        found = re.findall(r'view \d: 11 clusters, .*?cluster sizes \[([\d, ]+)\]', log)
+        return [[int(n) for n in s.split(', ')] for s in found]
+    assert len(sizes(two[0])) == 2 and sizes(two[0]) == sizes(two[1])  # both views, the same on both ranks
+    assert [sum(s) for s in sizes(two[0])] == [sum(s) for s in sizes(one[0])]  # every image's pixels, once
+    assert os.listdir(tmp_path / 'two').count('epoch_1.pth') == 1
