@@ -23,6 +23,7 @@ from typing import Optional, Sequence
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch.autograd.function import once_differentiable
 
 
 class _IBFocal(torch.autograd.Function):
@@ -40,10 +41,10 @@ class _IBFocal(torch.autograd.Function):
             f, dc = c, (torch.ones_like(c) if w is None else w)
         else:
             e = c.neg().exp_()
-            u = e.neg().add_(1)
+            u = torch.rsub(e, 1)
             if gamma == 1:
                 f = u * c
-                df = e.mul_(c).add_(u)  # u + e c
+                df = torch.addcmul(u, e, c)  # u + e c
             else:
                 ug = u.pow(gamma)
                 f = ug * c
@@ -56,10 +57,11 @@ class _IBFocal(torch.autograd.Function):
         else:
             n = feature_norm.to(f.dtype)
             q = logp_y.expm1().neg_()  # 1 − p_y
-            inv = (q * n).mul_(2).add_(eps).reciprocal_()  # 1 / D
-            loss = f.mul(inv).mul_(alpha)  # α f / D
-            # g = (α dc − 2 loss n p_y / D) / D,  ∂/∂n = −2 loss q / D
-            g = (loss * n).mul_(q.neg().add_(1)).mul_(-2).add_(dc, alpha=alpha).mul_(inv)
+            inv = torch.addcmul(q.new_tensor(eps), q, n, value=2).reciprocal_()  # 1 / D
+            loss = f.mul_(inv) if alpha == 1 else f.mul(inv).mul_(alpha)  # α f / D
+            # g = (α dc − 2 loss n p_y) / D = α/D · (dc − (2/α) loss n p_y),  ∂/∂n = −2 loss q / D
+            g = torch.add(dc, (loss * n).mul_(torch.rsub(q, 1)), alpha=-2 / alpha)
+            g = g.mul_(inv) if alpha == 1 else g.mul_(inv).mul_(alpha)
             grad_n = (loss * q).mul_(inv).mul_(-2)
         ctx.save_for_backward(logp, index, g, grad_n)
         ctx.input_dtype, ctx.norm_dtype = logits.dtype, None if feature_norm is None else feature_norm.dtype
@@ -114,15 +116,32 @@ def ib_focal(logits: Tensor,
     return _IBFocal.apply(logits, labels, feature_norm, float(alpha), float(gamma), class_weight, float(eps))
 
 
+class _L1Norm(torch.autograd.Function):
+    """``‖h‖₁`` over dim 1 (kept) with the backward ``sign(h) · g`` in two passes (autograd's ``vector_norm``
+    backward takes four: ``sgn``, a multiply, and their buffers); ``sign(0) = 0`` as autograd's."""
+
+    @staticmethod
+    def forward(ctx, feature):
+        ctx.save_for_backward(feature)
+        return feature.abs().sum(1, keepdim=True)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        feature, = ctx.saved_tensors
+        return feature.sign().mul_(grad)
+
+
 def feature_l1_norm(feature: Tensor, size: Sequence[int]) -> Tensor:
     """``‖h‖₁`` of every pixel's feature ``(N, D, h, w)``, upsampled (bilinear) to the logits' ``size`` ``(H, W)``:
     the ``feature_norm`` of :func:`ib_focal` for a segmentation head whose logits are upsampled likewise.
 
-    One pass over the features (``linalg.vector_norm``, no ``|h|`` copy); returns ``(N, H, W)`` in float32.
+    Taken at the features' resolution, with a closed-form backward (one autograd node); returns ``(N, H, W)`` in
+    float32 (float64 kept).
     """
     if feature.dim() != 4:
         raise ValueError(f'feature must be (N, D, h, w), got shape {tuple(feature.shape)}')
-    norm = torch.linalg.vector_norm(feature.float(), ord=1, dim=1, keepdim=True)
+    norm = _L1Norm.apply(feature if feature.dtype == torch.float64 else feature.float())
     if tuple(norm.shape[2:]) != tuple(size):
         norm = F.interpolate(norm, size=tuple(size), mode='bilinear', align_corners=False)
     return norm[:, 0]

@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from libra_plugin.functional.ib_focal import ib_focal
+from libra_plugin.functional.ib_focal import feature_l1_norm, ib_focal
 
 
 def official(logits, labels, features, alpha, gamma, weight, eps=1e-3):
@@ -46,3 +46,23 @@ def test_gradcheck_float64_per_pixel():
     labels = torch.randint(0, 3, (2, 2, 2), generator=g)
     norm = torch.rand(2, 2, 2, generator=g, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(lambda x, n: ib_focal(x, labels, n, alpha=2.0, gamma=1.5), (logits, norm))
+
+
+def test_feature_norm_equals_autograd_reference_including_zero_features():
+    g = torch.Generator().manual_seed(3)
+    feature = torch.randn(2, 6, 4, 4, generator=g).relu_()  # a ReLU's output: exact zeros, subgradient 0 there
+    a, b = feature.clone().requires_grad_(), feature.clone().requires_grad_()
+    ours = feature_l1_norm(a, (8, 8))
+    ref = F.interpolate(torch.linalg.vector_norm(b, ord=1, dim=1, keepdim=True), size=(8, 8), mode='bilinear')[:, 0]
+    torch.testing.assert_close(ours, ref)
+    upstream = torch.randn(2, 8, 8, generator=g)
+    (ours * upstream).sum().backward()
+    (ref * upstream).sum().backward()
+    torch.testing.assert_close(a.grad, b.grad)
+    assert (a.grad[feature == 0] == 0).all()
+
+
+def test_feature_norm_gradcheck_float64():
+    g = torch.Generator().manual_seed(4)
+    feature = torch.randn(1, 3, 2, 2, generator=g, dtype=torch.float64).requires_grad_()
+    assert torch.autograd.gradcheck(lambda h: feature_l1_norm(h, (3, 3)), (feature, ))

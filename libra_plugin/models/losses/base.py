@@ -72,18 +72,24 @@ def check_multiclass_shapes(cls_score: Tensor, label: Tensor) -> None:
                          f'{tuple(cls_score.shape)}')
 
 
-def valid_labels(label: Tensor, ignore_index: Optional[int], num_classes: int, loss: str) -> Tensor:
-    """Mask of the non-ignored pixels; labels outside ``[0, num_classes)`` raise ``ValueError`` (read on the host as
-    often as :func:`set_finite_check` says)."""
-    valid = torch.ones_like(label, dtype=torch.bool) if ignore_index is None else label != ignore_index
-    bad = valid & ((label < 0) | (label >= num_classes))
+def masked_labels(label: Tensor, ignore_index: Optional[int], num_classes: int, loss: str) -> Tuple[Tensor, Tensor]:
+    """The mask of the non-ignored pixels and the labels with the ignored ones set to class 0 (any class will do: the
+    callers mask them out); labels outside ``[0, num_classes)`` raise ``ValueError`` (read on the host as often as
+    :func:`set_finite_check` says). ``label`` must not be empty."""
+    if ignore_index is None:
+        valid, labels = torch.ones_like(label, dtype=torch.bool), label
+    else:
+        valid = label != ignore_index
+        labels = torch.where(valid, label, 0)
+    lo, hi = torch.aminmax(labels)  # one reduction: the ignored pixels are 0 here, only real labels can be outside
 
     def message(when: str) -> str:
+        bad = valid & ((label < 0) | (label >= num_classes))
         values = '' if when else f': {sorted(label[bad].unique().tolist())}'
         return f'{loss} got labels outside [0, {num_classes - 1}] that are not ignore_index={ignore_index}{when}{values}'
 
-    device_check((loss, 'label'), ~bad.any(), message)
-    return valid
+    device_check((loss, 'label'), (lo >= 0) & (hi < num_classes), message)
+    return valid, labels
 
 
 class ElementwiseLoss(nn.Module):

@@ -9,7 +9,7 @@ from torch.utils.hooks import RemovableHandle
 from libra_plugin.functional.ib_focal import feature_l1_norm, ib_focal
 from libra_plugin.functional.reduction import masked_mean
 from libra_plugin.registry import MODELS
-from .base import SegLoss, check_multiclass_shapes, valid_labels
+from .base import SegLoss, check_multiclass_shapes, masked_labels
 
 HOOK_HINT = ("add custom_hooks=[dict(type='libra_plugin.IBLossHook')] to the config: it feeds each decode head's "
              "input of conv_seg to its IBFocalLoss")
@@ -148,8 +148,7 @@ class IBFocalLoss(SegLoss):
             return cls_score.sum() * 0
         check_multiclass_shapes(cls_score, label)
         num_classes = cls_score.shape[1]
-        valid = valid_labels(label, ignore_index, num_classes, 'IBFocalLoss')
-        labels = torch.where(valid, label, torch.zeros_like(label))
+        valid, labels = masked_labels(label, ignore_index, num_classes, 'IBFocalLoss')
         class_weight = self.class_weight if self.class_weight.numel() else None
         if class_weight is not None and class_weight.numel() != num_classes:
             raise ValueError(f'class_weight has {class_weight.numel()} entries but the head predicts {num_classes} '

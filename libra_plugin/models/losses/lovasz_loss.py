@@ -24,7 +24,7 @@ from torch import Tensor
 from libra_plugin.functional import check_reduction
 from libra_plugin.functional.lovasz import check_classes, lovasz_hinge, lovasz_softmax
 from libra_plugin.registry import MODELS
-from .base import SegLoss, check_multiclass_shapes, valid_labels
+from .base import SegLoss, check_multiclass_shapes, masked_labels
 
 
 def load_class_weight(class_weight: Optional[Union[Sequence[float], str]]) -> Optional[list]:
@@ -158,8 +158,7 @@ class LovaszHingeLoss(_LovaszBase):
         if cls_score.shape != label.shape:
             raise ValueError(f'cls_score must match label (B, H, W) {tuple(label.shape)}, got '
                              f'{tuple(cls_score.shape)}')
-        valid = valid_labels(label, ignore_index, 2, 'LovaszHingeLoss')
-        labels = torch.where(valid, label, torch.zeros_like(label))
+        valid, labels = masked_labels(label, ignore_index, 2, 'LovaszHingeLoss')
         return self.reduce(lambda r: lovasz_hinge(cls_score.float(), labels, valid, weight, self.per_image, r),
                            avg_factor, reduction_override)
 
@@ -216,8 +215,7 @@ class LovaszSoftmaxLoss(_LovaszBase):
             return cls_score.sum() * 0
         check_multiclass_shapes(cls_score, label)
         num_classes = cls_score.shape[1]
-        valid = valid_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')
-        labels = torch.where(valid, label, torch.zeros_like(label))
+        valid, labels = masked_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')
         probs = cls_score.float().softmax(1)
         class_weight = None if self.class_weight is None else probs.new_tensor(self.class_weight)
         return self.reduce(

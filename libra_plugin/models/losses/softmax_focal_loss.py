@@ -7,7 +7,7 @@ from torch import Tensor
 from libra_plugin.functional.ib_focal import ib_focal
 from libra_plugin.functional.reduction import masked_mean
 from libra_plugin.registry import MODELS
-from .base import SegLoss, check_multiclass_shapes, valid_labels
+from .base import SegLoss, check_multiclass_shapes, masked_labels
 
 
 @MODELS.register_module()
@@ -45,7 +45,7 @@ class SoftmaxFocalLoss(SegLoss):
         if label.numel() == 0:  # an empty batch: a zero that back-propagates
             return cls_score.sum() * 0
         check_multiclass_shapes(cls_score, label)
-        valid = valid_labels(label, ignore_index, cls_score.shape[1], type(self).__name__)
+        valid, labels = masked_labels(label, ignore_index, cls_score.shape[1], type(self).__name__)
         # focal of the (unweighted) CE: (1 - e^-CE)^gamma * CE = (1 - p_y)^gamma * CE
-        loss = ib_focal(cls_score, torch.where(valid, label, torch.zeros_like(label)), None, gamma=self.gamma)
+        loss = ib_focal(cls_score, labels, None, gamma=self.gamma)
         return self.loss_weight * masked_mean(loss, valid, weight, over_valid=self.avg_non_ignore)
