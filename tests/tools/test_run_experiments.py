@@ -1,0 +1,48 @@
+"""tools/run_experiments.sh: every experiment's command parses with its tool's own arguments; unknown names fail first."""
+import os.path as osp
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(REPO, 'tools'))
+import coco_benchmark  # noqa: E402
+import seg_seeds  # noqa: E402
+
+SCRIPT = osp.join(REPO, 'tools', 'run_experiments.sh')
+NAMES = ['ablation_aquarium', 'ablation_coco128', 'picie', 'picie_floor', 'ib_collapse']
+
+
+def _dry_run(*names, **env):
+    return subprocess.run(['bash', SCRIPT, *names], capture_output=True, text=True,
+                          env=dict(DRY_RUN='1', PATH='/usr/bin:/bin', **env))
+
+
+def test_every_command_parses_with_its_tool():
+    out = _dry_run(DATA='/data')
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stdout.splitlines() if line.startswith('== ')]
+    assert [line[3:].split(':')[0] for line in lines] == NAMES
+    for line in lines:
+        argv = shlex.split(line.split(': ', 1)[1])
+        assert argv[0] == '.venv/bin/python'
+        tool, args = argv[1], argv[2:]
+        if tool == 'tools/coco_benchmark.py':
+            parsed = coco_benchmark.parse_args(args)
+            assert parsed.seeds == [0, 1, 2] and parsed.data_root.startswith('/data/')
+        else:
+            assert tool == 'tools/seg_seeds.py'
+            parsed = seg_seeds.parse_args(args)
+            assert parsed.seeds == [0, 1, 2] and all(osp.isfile(osp.join(REPO, c)) for c in parsed.configs)
+    picie = seg_seeds.parse_args(shlex.split(lines[2].split(': ', 1)[1])[2:])
+    assert picie.metrics == ['Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU']
+
+
+@pytest.mark.parametrize('names', [['nosuch'], ['picie', 'nosuch']])
+def test_unknown_name_is_an_error_before_anything_runs(names):
+    out = _dry_run(*names)
+    assert out.returncode == 2 and out.stdout == ''
+    assert out.stderr.strip() == ("run_experiments.sh: unknown experiment 'nosuch'; choose from: "
+                                  'ablation_aquarium ablation_coco128 picie picie_floor ib_collapse')

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The multi-seed experiments behind docs/benchmarks.md, docs/picie.md and docs/results.md, one after another
+# (one training at a time). Each is resumable: after an interruption run the same command again; a finished run
+# is not repeated and an unfinished one continues from its last checkpoint.
+#
+#   bash tools/run_experiments.sh                      # all, in the order below
+#   bash tools/run_experiments.sh picie ib_collapse    # some
+#   DRY_RUN=1 bash tools/run_experiments.sh            # print the commands only
+#
+# DATA: the folder holding aquarium/, coco128/ and camvid/ (default ../shared/data); PY: the Python (.venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+DATA=${DATA:-../shared/data}
+ALL=(ablation_aquarium ablation_coco128 picie picie_floor ib_collapse)
+
+commands() {
+  local ablation="$PY tools/coco_benchmark.py --groups ablation_faster_rcnn ablation_retinanet --seeds 0 1 2"
+  local picie=configs/picie/picie_mnv2-fpn_camvid
+  local seg=configs/seg/fastscnn_camvid
+  local picie_metrics="Acc mIoU Thing_Acc Thing_mIoU Stuff_Acc Stuff_mIoU"
+  case $1 in
+    ablation_aquarium) echo "$ablation --data-root $DATA/aquarium/ --train-ann annotations/train.json" \
+      "--train-img images/ --val-ann annotations/val.json --val-img images/ --work-dir work_dirs/ablation_aquarium" ;;
+    ablation_coco128) echo "$ablation --data-root $DATA/coco128/ --train-ann annotations/instances_train96.json" \
+      "--train-img train2017/ --val-ann annotations/instances_val32.json --val-img train2017/" \
+      "--work-dir work_dirs/ablation_coco128" ;;
+    picie) echo "$PY tools/seg_seeds.py ${picie}_ce.py ${picie}_focal.py ${picie}_ibfocal.py --seeds 0 1 2" \
+      "--metrics $picie_metrics --work-dir work_dirs/picie_camvid" ;;
+    picie_floor) echo "$PY tools/seg_seeds.py ${picie}_ce.py --seeds 0 1 2 --work-dir work_dirs/picie_camvid_floor" \
+      "--metrics $picie_metrics --cfg-options train_cfg.max_epochs=1 train_cfg.val_interval=1 optim_wrapper.optimizer.lr=0" ;;
+    ib_collapse) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-lr0.01.py" \
+      "${seg}_ibfocal-w0.5.py ${seg}_ibfocal-w0.py ${seg}_ibfocal-alpha1000.py --seeds 0 1 2" \
+      "--metrics aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian --work-dir work_dirs/ib_collapse" ;;
+    *) echo "run_experiments.sh: unknown experiment '$1'; choose from: ${ALL[*]}" >&2; return 2 ;;
+  esac
+}
+
+names=("${@:-${ALL[@]}}")
+for name in "${names[@]}"; do commands "$name" > /dev/null; done  # every name checked before anything runs
+for name in "${names[@]}"; do
+  cmd=$(commands "$name")
+  echo "== $name: $cmd"
+  if [ -z "${DRY_RUN:-}" ]; then CAMVID_ROOT=$DATA/camvid/ $cmd; fi
+done
