@@ -11,8 +11,12 @@ setup:
 demo: setup
 	$(PY) tools/demo.py
 
+# two worker processes (pytest-xdist), each test file on one worker: the slow tests mostly wait on process start-up
+# and single-threaded Python, so two files at a time fill the two cores
+TEST_WORKERS ?= 2
+
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: setup
 	$(PY) benchmarks/run_all.py

@@ -36,7 +36,7 @@ setup(
     ],
     extras_require={
         'fast-eval': ['faster-coco-eval>=1.6'],  # libra_plugin.FasterCocoMetric; CocoMetric works without it
-        'tests': ['pytest'],
+        'tests': ['pytest', 'pytest-xdist'],
     },
     license='Apache-2.0',
     license_files=['LICENSE'],

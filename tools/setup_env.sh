@@ -21,12 +21,12 @@ VENV=${VENV:-.venv}
 PY=$VENV/bin/python
 CACHE=${LIBRA_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libra_plugin/wheels}
 TORCH_PIN=${LIBRA_TORCH:-torch==2.13.0}
-STACK=(mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2 ftfy regex pycocotools faster-coco-eval==1.8.0 matplotlib pytest)
+STACK=(mmengine==0.10.7 mmdet==3.3.0 mmsegmentation==1.2.2 ftfy regex pycocotools faster-coco-eval==1.8.0 matplotlib pytest pytest-xdist)
 STAMP=$VENV/.libra_setup
 want=$(cat setup.py tools/setup_env.sh | sha1sum | cut -c1-16)
 
 check_ops() { "$PY" -c "from mmcv.ops import nms, roi_align" 2>/dev/null; }
-check_all() { check_ops && "$PY" -c "import mmdet, mmseg, mmengine, libra_plugin, pytest" 2>/dev/null; }
+check_all() { check_ops && "$PY" -c "import mmdet, mmseg, mmengine, libra_plugin, pytest, xdist" 2>/dev/null; }
 
 if [ -x "$PY" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && check_all; then
   exit 0

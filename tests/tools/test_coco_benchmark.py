@@ -86,13 +86,13 @@ def test_seeds_table_intervals_plot_and_resumption(tmp_path, shapes_root, run_to
     assert seeds_of[0]['checkpoint'] != seeds_of[1]['checkpoint']
 
     os.remove(osp.join(work, 'libra_retinanet', 'seed1', 'run.json'))
-    out = run_tool(cmd[:6] + ['1', '2'] + cmd[7:])  # seeds 0 1 2
-    assert 'training libra_faster_rcnn_r18_shapes seed 0' not in out
-    assert 'libra_faster_rcnn_r18_shapes seed 0: done before, not repeated' in out
+    out = run_tool(cmd[:2] + configs[1:] + ['--seeds', '0', '1', '2'] + cmd[7:])
+    assert 'training libra_retinanet seed 0' not in out
+    assert 'libra_retinanet seed 0: done before, not repeated' in out
     assert 'training libra_retinanet seed 1 (resuming)' in out  # its checkpoint was there
-    assert 'training libra_faster_rcnn_r18_shapes seed 2' in out
+    assert 'training libra_retinanet seed 2' in out
     with open(osp.join(work, 'results.json')) as f:
-        assert len(json.load(f)['runs']) == 6
+        assert [(r['name'], r['seed']) for r in json.load(f)['runs']] == [('libra_retinanet', s) for s in (0, 1, 2)]
 
     # another config text: the finished run is stale and its checkpoints are not continued
     # (seed 0: a run finished before configs were recorded, whose config is known only from its run.json)
