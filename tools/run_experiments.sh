@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 DATA=${DATA:-../shared/data}
-ALL=(ablation_aquarium ablation_coco128 picie picie_floor ib_collapse)
+ALL=(ablation_aquarium ablation_coco128 picie ib_collapse)
 
 commands() {
   local ablation="$PY tools/coco_benchmark.py --groups ablation_faster_rcnn ablation_retinanet --seeds 0 1 2"
@@ -25,10 +25,8 @@ commands() {
     ablation_coco128) echo "$ablation --data-root $DATA/coco128/ --train-ann annotations/instances_train96.json" \
       "--train-img train2017/ --val-ann annotations/instances_val32.json --val-img train2017/" \
       "--work-dir work_dirs/ablation_coco128" ;;
-    picie) echo "$PY tools/seg_seeds.py ${picie}_ce.py ${picie}_focal.py ${picie}_ibfocal.py --seeds 0 1 2" \
-      "--metrics $picie_metrics --work-dir work_dirs/picie_camvid" ;;
-    picie_floor) echo "$PY tools/seg_seeds.py ${picie}_ce.py --seeds 0 1 2 --work-dir work_dirs/picie_camvid_floor" \
-      "--metrics $picie_metrics --cfg-options train_cfg.max_epochs=1 train_cfg.val_interval=1 optim_wrapper.optimizer.lr=0" ;;
+    picie) echo "$PY tools/seg_seeds.py ${picie}_ce.py ${picie}_focal.py ${picie}_ibfocal.py ${picie}_floor.py" \
+      "--seeds 0 1 2 --metrics $picie_metrics --work-dir work_dirs/picie_camvid" ;;
     ib_collapse) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-lr0.01.py" \
       "${seg}_ibfocal-w0.5.py ${seg}_ibfocal-w0.py ${seg}_ibfocal-alpha1000.py --seeds 0 1 2" \
       "--metrics aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian --work-dir work_dirs/ib_collapse" ;;

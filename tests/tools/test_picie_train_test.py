@@ -10,6 +10,7 @@ pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {k: osp.join(REPO, 'configs', 'picie', f'picie_mnv2-fpn_camvid_{k}.py') for k in ('ce', 'focal', 'ibfocal')}
+FLOOR = osp.join(REPO, 'configs', 'picie', 'picie_mnv2-fpn_camvid_floor.py')
 SMALL = ['train_dataloader.dataset.pipeline.1.scale=(240,180)', 'model.data_preprocessor.size=(180,240)',
          'model.view_size=(90,120)', 'val_dataloader.dataset.pipeline.1.scale=(120,90)',
          'test_dataloader.dataset.pipeline.1.scale=(120,90)']  # quarter-size images: a faster test
@@ -51,6 +52,27 @@ def test_trains_validates_and_tests(kind, tmp_path, camvid_root, run_tool):
         other = _state(osp.join(resumed, 'epoch_2.pth'))
         for key in ('centroids', 'cluster_weight', 'neck.laterals.0.weight'):
             torch.testing.assert_close(state[key], other[key], atol=1e-5, rtol=1e-5)
+
+
+def test_floor_scores_the_first_clustering_of_unchanged_imagenet_features(tmp_path, camvid_root, run_tool):
+    """The floor config learns nothing: its backbone is still the ImageNet checkpoint (BatchNorm statistics too) and
+    its centroids are the first clustering of the CE config with the same seed, before CE trains on it."""
+    from libra_plugin.utils import pretrained
+    opts = _opts(1)[1:]
+    out = run_tool(['tools/train.py', FLOOR, '--work-dir', str(tmp_path / 'floor'), '--cfg-options'] + opts,
+                   CAMVID_ROOT=camvid_root)
+    assert 'Thing_mIoU' in out
+    floor = _state(str(tmp_path / 'floor' / 'epoch_1.pth'))
+    run_tool(['tools/train.py', CONFIGS['ce'], '--work-dir', str(tmp_path / 'ce'), '--cfg-options'] + opts,
+             CAMVID_ROOT=camvid_root)
+    ce = _state(str(tmp_path / 'ce' / 'epoch_1.pth'))
+    imagenet = torch.load(pretrained.prepare('mobilenet_v2'), map_location='cpu', weights_only=False)['state_dict']
+    backbone = {k[len('backbone.'):]: v for k, v in floor.items() if k.startswith('backbone.')}
+    assert backbone.keys() <= imagenet.keys() and len(backbone) > 100
+    for key, value in backbone.items():
+        torch.testing.assert_close(value, imagenet[key], rtol=0, atol=0)
+    torch.testing.assert_close(floor['centroids'], ce['centroids'], atol=1e-6, rtol=1e-6)
+    assert not torch.equal(floor['neck.laterals.0.weight'], ce['neck.laterals.0.weight'])  # CE did learn
 
 
 def test_dataset_smaller_than_one_clustering_batch_is_an_error(tmp_path, camvid_root):

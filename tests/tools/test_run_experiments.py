@@ -12,7 +12,7 @@ import coco_benchmark  # noqa: E402
 import seg_seeds  # noqa: E402
 
 SCRIPT = osp.join(REPO, 'tools', 'run_experiments.sh')
-NAMES = ['ablation_aquarium', 'ablation_coco128', 'picie', 'picie_floor', 'ib_collapse']
+NAMES = ['ablation_aquarium', 'ablation_coco128', 'picie', 'ib_collapse']
 
 
 def _dry_run(*names, **env):
@@ -38,6 +38,8 @@ def test_every_command_parses_with_its_tool():
             assert parsed.seeds == [0, 1, 2] and all(osp.isfile(osp.join(REPO, c)) for c in parsed.configs)
     picie = seg_seeds.parse_args(shlex.split(lines[2].split(': ', 1)[1])[2:])
     assert picie.metrics == ['Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU']
+    assert [osp.basename(c) for c in picie.configs] == [f'picie_mnv2-fpn_camvid_{k}.py' for k in
+                                                         ('ce', 'focal', 'ibfocal', 'floor')]  # CE: the baseline
 
 
 @pytest.mark.parametrize('names', [['nosuch'], ['picie', 'nosuch']])
@@ -45,4 +47,4 @@ def test_unknown_name_is_an_error_before_anything_runs(names):
     out = _dry_run(*names)
     assert out.returncode == 2 and out.stdout == ''
     assert out.stderr.strip() == ("run_experiments.sh: unknown experiment 'nosuch'; choose from: "
-                                  'ablation_aquarium ablation_coco128 picie picie_floor ib_collapse')
+                                  'ablation_aquarium ablation_coco128 picie ib_collapse')
