@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 DATA=${DATA:-../shared/data}
-ALL=(ablation_aquarium ablation_coco128 picie ib_collapse)
+ALL=(ablation_aquarium ablation_coco128 picie ib_collapse lovasz_car)
 
 commands() {
   local ablation="$PY tools/coco_benchmark.py --groups ablation_faster_rcnn ablation_retinanet --seeds 0 1 2"
@@ -30,6 +30,8 @@ commands() {
     ib_collapse) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-lr0.01.py" \
       "${seg}_ibfocal-w0.5.py ${seg}_ibfocal-w0.py ${seg}_ibfocal-alpha1000.py --seeds 0 1 2" \
       "--metrics aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian --work-dir work_dirs/ib_collapse" ;;
+    lovasz_car) echo "$PY tools/seg_seeds.py ${seg}-car_ce.py ${seg}-car_lovasz.py ${seg}-car_lovasz-ce.py" \
+      "--seeds 0 1 2 --metrics aAcc mIoU mAcc IoU.car IoU.background --work-dir work_dirs/lovasz_car" ;;
     *) echo "run_experiments.sh: unknown experiment '$1'; choose from: ${ALL[*]}" >&2; return 2 ;;
   esac
 }

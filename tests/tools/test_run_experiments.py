@@ -12,7 +12,7 @@ import coco_benchmark  # noqa: E402
 import seg_seeds  # noqa: E402
 
 SCRIPT = osp.join(REPO, 'tools', 'run_experiments.sh')
-NAMES = ['ablation_aquarium', 'ablation_coco128', 'picie', 'ib_collapse']
+NAMES = ['ablation_aquarium', 'ablation_coco128', 'picie', 'ib_collapse', 'lovasz_car']
 
 
 def _dry_run(*names, **env):
@@ -47,4 +47,4 @@ def test_unknown_name_is_an_error_before_anything_runs(names):
     out = _dry_run(*names)
     assert out.returncode == 2 and out.stdout == ''
     assert out.stderr.strip() == ("run_experiments.sh: unknown experiment 'nosuch'; choose from: "
-                                  'ablation_aquarium ablation_coco128 picie ib_collapse')
+                                  'ablation_aquarium ablation_coco128 picie ib_collapse lovasz_car')
