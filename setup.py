@@ -40,4 +40,22 @@ setup(
     },
     license='Apache-2.0',
     license_files=['LICENSE'],
+    # the methods the package implements (it has no public home page of its own to name)
+    project_urls={
+        'Libra R-CNN paper': 'https://arxiv.org/abs/1904.02701',
+        'Lovasz hinge paper': 'https://arxiv.org/abs/1705.08790',
+        'Influence-balanced loss paper': 'https://arxiv.org/abs/2110.02444',
+        'PiCIE paper': 'https://arxiv.org/abs/2103.17070',
+    },
+    classifiers=[
+        'Development Status :: 4 - Beta',
+        'Intended Audience :: Science/Research',
+        'License :: OSI Approved :: Apache Software License',
+        'Operating System :: POSIX :: Linux',
+        'Programming Language :: Python :: 3',
+        'Programming Language :: Python :: 3.10',
+        'Programming Language :: Python :: 3.11',
+        'Topic :: Scientific/Engineering :: Artificial Intelligence',
+        'Topic :: Scientific/Engineering :: Image Recognition',
+    ],
 )

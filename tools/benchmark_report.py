@@ -5,7 +5,7 @@ import json
 import os.path as osp
 from typing import Dict, List
 
-from seed_stats import fmt_difference, fmt_mean_std, paired_difference, summary
+from seed_stats import correct, fmt_difference, fmt_mean_std, holm_note, paired_difference, summary
 
 BBOX = [('AP', 'bbox_mAP'), ('AP50', 'bbox_mAP_50'), ('AP75', 'bbox_mAP_75'), ('APs', 'bbox_mAP_s'),
         ('APm', 'bbox_mAP_m'), ('APl', 'bbox_mAP_l')]
@@ -79,14 +79,15 @@ def seed_tables(stats: Dict[str, dict]) -> str:
     text = '\n'.join(lines) + '\n\nMean ± sample standard deviation over seeds, in percent.\n'
     compared = {n: e for n, e in stats.items() if e['baseline']}
     if compared:
+        family = correct([e['diff'][k] for e in compared.values() for k in labels])
         lines = ['| config | baseline | pairs | ' + ' | '.join(f'Δ{k}' for k in labels) + ' |',
                  '|---|---|---:|' + '---:|' * len(labels)]
         for name, e in compared.items():
             n = e['diff'][labels[0]]['n']
             lines.append(f"| {name} | {e['baseline']} | {n} | "
                          + ' | '.join(fmt_difference(e['diff'][k]) for k in labels) + ' |')
-        text += ('\n' + '\n'.join(lines) + '\n\nPaired differences (config − baseline, same seed) in points, mean '
-                 '[95 % Student-t interval]; * marks an interval that excludes 0 (significant).\n')
+        text += ('\n' + '\n'.join(lines) + '\n\n' + holm_note(
+            family, f'{len(compared)} configs x {len(labels)} metrics, each against its baseline') + '\n')
     return text
 
 
@@ -151,7 +152,7 @@ def plot_seeds(stats: Dict[str, dict], runs: List[dict], out_dir: str) -> None:
         for i, name in enumerate(compared):
             d = stats[name]['diff'][label]
             err = [[d['mean'] - d['low']], [d['high'] - d['mean']]] if d['n'] > 1 else None
-            ax.errorbar(d['mean'], i, xerr=err, fmt='o', capsize=4, color='C2' if d['significant'] else 'C1')
+            ax.errorbar(d['mean'], i, xerr=err, fmt='o', capsize=4, color='C2' if d.get('holm') else 'C1')
         ax.axvline(0, color='0.4', lw=0.8)
         ax.set_yticks(range(len(compared)), [f"{n}\n− {stats[n]['baseline']}" for n in compared], fontsize=6)
         ax.invert_yaxis()

@@ -1,7 +1,7 @@
 """Accuracy benchmark on COCO-layout data: train (or take checkpoints of) each config, evaluate, compare.
 
     python tools/coco_benchmark.py --data-root data/coco/ [--groups faster_rcnn retinanet rpn ablation ...]
-        [--configs A B ... [--baseline NAME]] [--seeds 0 1 2] [--checkpoints CKPT ...]
+        [--configs A B ... [--baseline NAME]] [--seeds 0 1 2 3 4] [--checkpoints CKPT ...]
         [--epochs 12 | --max-iters N] [--val-interval N] [--img-scale W H] [--batch-size B] [--workers W]
         [--small-backbone WIDTH] [--adamw LR] [--preset cpu-smoke] [--gpus N]
         [--eval-backend faster|pycocotools] [--work-dir work_dirs/coco_benchmark] [--cfg-options k=v ...]
@@ -16,8 +16,9 @@ working for the RPN's proposal_fast under numpy >= 1.24); WORK gets results.md (
 number, the loss and mAP curves) and ap_bars.png / curves.png.
 
 ``--seeds`` trains every config once per seed (``randomness.seed``; the same seed gives every config the same data
-order) and adds mean ± std per config, the paired differences against the baseline with 95 % Student-t intervals
-and seeds.png. Resumable: a finished run (its run.json, written for the same config text) is not repeated, and an
+order) and adds mean ± std per config, the paired differences against the baseline with 95 % Student-t intervals,
+exact sign-flip p-values and Holm-corrected marks over the table (tools/seed_stats.py), and seeds.png. Five seeds
+are the fewest for a table the README quotes. Resumable: a finished run (its run.json, written for the same config text) is not repeated, and an
 interrupted training resumes from its newest complete checkpoint; rerun the same command.
 """
 import argparse
@@ -71,8 +72,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--configs', nargs='+', help='configs to compare instead of --groups (paths or mmdet::x.py)')
     p.add_argument('--baseline', help='with --configs: the run name the others are compared with (default: the '
                    'first config)')
-    p.add_argument('--seeds', type=int, nargs='+', help='train every config once per seed; report mean ± std and '
-                   'paired differences with 95 %% intervals')
+    p.add_argument('--seeds', type=int, nargs='+', help='train every config once per seed (five for a table the '
+                   'README quotes); report mean ± std, paired differences with 95 %% intervals, sign-flip p-values '
+                   'and Holm-corrected marks')
     p.add_argument('--checkpoints', nargs='+', help='evaluate these (one per config) instead of training')
     sched = p.add_mutually_exclusive_group()
     sched.add_argument('--epochs', type=int, help="epoch schedule (default: the configs' own)")

@@ -17,7 +17,8 @@ model = dict(
                   frozen_stages=-1, init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet18')),
     neck=dict(in_channels=[64, 128, 256, 512]),
     num_clusters=num_clusters,
-    view_size=view_size)
+    view_size=view_size,
+    test_cfg=dict(pred_shape='img_shape'))  # the label is cropped with the image: score at the crop
 
 train_pipeline = [  # PiCIE's base transform: short side 640, centre crop 640; no labels
     dict(type='LoadImageFromFile'),

@@ -10,6 +10,7 @@ empties. Segmentation datasets: label maps whose size differs from their image, 
 classes nor ``ignore_index`` after the dataset's label map (up to ``MAX_FILES`` maps).
 """
 import math
+from collections import Counter
 from typing import List, Optional, Sequence
 
 import numpy as np
@@ -32,10 +33,16 @@ def _oriented_size(path: str) -> tuple:
 
 
 def coco_problems(data: dict, path: str, classes: Optional[Sequence[str]], img_dir: Optional[str],
-                  filter_cfg: Optional[dict] = None) -> List[str]:
-    """Problems of the COCO dict ``data`` read from ``path`` (see the module doc); images under ``img_dir``."""
+                  filter_cfg: Optional[dict] = None, default_classes: Optional[Sequence[str]] = None) -> List[str]:
+    """Problems of the COCO dict ``data`` read from ``path`` (see the module doc); images under ``img_dir``.
+    ``default_classes``: the dataset type's classes, which mmdet uses when the config gives no
+    ``metainfo.classes``."""
     import os.path as osp
     problems = []
+    repeated = sorted(i for i, n in Counter(img.get('id') for img in data['images']).items() if n > 1)
+    if repeated:
+        problems.append(f'{path}: image ids {repeated[:8]} are used by more than one image: mmdet keeps one of each '
+                        'and trains the others\' boxes on it; give every image its own id')
     images = {img['id']: img for img in data['images']}
     names = {cat['id']: cat['name'] for cat in data['categories']}
     for ann in data['annotations']:
@@ -53,6 +60,17 @@ def coco_problems(data: dict, path: str, classes: Optional[Sequence[str]], img_d
                                   or box[1] + box[3] <= 0):
             problems.append(f"{where}: bbox {box} (x, y, w, h) lies outside its {img['width']}x{img['height']} "
                             'image: mmdet would drop it silently; check the coordinates (another image size?)')
+    if classes is None and default_classes is not None:
+        order = list(names.values())
+        numbered = [c for c in order if c in default_classes]
+        dropped = [c for c in order if c not in default_classes]
+        if numbered != list(default_classes)[:len(numbered)] or dropped:
+            problems.append(f"{path}: the config gives no metainfo.classes, so mmdet names its labels by the dataset "
+                            f"type's classes {list(default_classes)[:4]}... but numbers this file's categories "
+                            f'{numbered[:4]}... in the file\'s order' + (f' and drops {dropped[:4]}' if dropped else '')
+                            + f": label 0 would be called {list(default_classes)[0]!r} and trained on "
+                            f"{(numbered or ['no'])[0]!r} boxes; set metainfo=dict(classes=...) to this file's "
+                            'category names in its order')
     if classes is not None:
         order = list(names.values())  # the file's category order
         unknown = [c for c in classes if c not in order]
@@ -88,21 +106,30 @@ def coco_problems(data: dict, path: str, classes: Optional[Sequence[str]], img_d
     return problems
 
 
-def seg_problems(dataset, where: str) -> List[str]:
-    """Label maps of an mmseg dataset (built, not yet through its pipeline) that differ in size from their image or
-    hold values that are neither classes nor ``ignore_index`` after its ``label_map`` / ``reduce_zero_label``."""
+def seg_problems(dataset, where: str, training: bool = False) -> List[str]:
+    """Label maps of an mmseg dataset (built, not yet through its pipeline) that differ in size from their image,
+    have more than one channel, or hold values that are neither classes nor ``ignore_index`` after its
+    ``label_map`` / ``reduce_zero_label``; for the ``training`` set also one whose every (checked) label pixel is
+    ``ignore_index`` (a loss of 0 and an accuracy of 100 %, silently)."""
     from PIL import Image
     problems = []
     num_classes = len(dataset.metainfo['classes'])
     ignore = getattr(dataset, 'ignore_index', 255)
+    checked, labelled = 0, 0
     for i in _spread(len(dataset)):
         info = dataset.get_data_info(i)
         with Image.open(info['seg_map_path']) as seg:
             size = seg.size
+            channels = len(seg.getbands())
             if seg.mode in ('L', 'P'):  # 8-bit maps: the values from the histogram, no sort
                 values = np.flatnonzero(np.asarray(seg.histogram()[:256]))
             else:
                 values = np.unique(np.asarray(seg))
+        if channels != 1:
+            problems.append(f"{where}: label map {info['seg_map_path']} has {channels} channels: a label map is one "
+                            'channel of class indices (mmseg cannot batch it; a colour export? map its colours to '
+                            'class indices)')
+            continue
         img_size = _oriented_size(info['img_path'])
         if size != img_size:
             problems.append(f"{where}: label map {info['seg_map_path']} is {size[0]}x{size[1]} but its image "
@@ -113,10 +140,16 @@ def seg_problems(dataset, where: str) -> List[str]:
         label_map = info.get('label_map') or {}
         values = np.array([label_map.get(int(v), int(v)) for v in values])
         bad = [int(v) for v in values if not (0 <= v < num_classes or v == ignore)]
+        checked += 1
+        labelled += any(0 <= v < num_classes for v in values)
         if bad:
             problems.append(f"{where}: label map {info['seg_map_path']} holds values {bad[:8]} that are neither "
                             f'classes (0-{num_classes - 1}) nor ignore_index={ignore}: (a 16-bit or scaled export?) '
                             'map them to class indices, or set the dataset\'s label_map')
+    if training and checked and not labelled and not problems:
+        problems.append(f'{where}: every pixel of the {checked} label maps checked is ignore_index={ignore}: the loss '
+                        'would be 0 and the accuracy 100 % with nothing learnt; check the label values (another '
+                        'ignore_index? reduce_zero_label on maps whose classes start at 0?)')
     return problems
 
 

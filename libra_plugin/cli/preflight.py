@@ -65,14 +65,15 @@ def check_data_files(cfg: Config) -> None:
             data = check_coco_file(path, f'{key}.dataset.ann_file')
             if data is not None and path not in seen:
                 img_dir = _joined(root, (dataset.get('data_prefix') or {}).get('img', ''))
+                default = None if classes is not None else _default_classes(dataset, cfg.get('default_scope'))
                 problems += coco_problems(data, path, classes, img_dir,
-                                          dataset.get('filter_cfg') if key == 'train_dataloader' else None)
+                                          dataset.get('filter_cfg') if key == 'train_dataloader' else None, default)
             seen.add(path)
         elif cfg.get('default_scope') == 'mmseg' and repr(dataset) not in seen:
             seen.add(repr(dataset))
             built = _build_dataset(dataset, cfg.default_scope)
             classes = built.metainfo['classes']
-            problems += seg_problems(built, f'{key}.dataset')
+            problems += seg_problems(built, f'{key}.dataset', training=key == 'train_dataloader')
         if key == 'train_dataloader':
             train_classes = classes if classes is not None else _default_classes(dataset, cfg.get('default_scope'))
     if train_classes is not None and isinstance(cfg.get('model'), dict):
@@ -97,9 +98,11 @@ def _default_classes(dataset: dict, scope: Optional[str]):
 
 
 def check_resume_checkpoint(model, filename: str) -> None:
-    """``filename`` holds this model's parameters: same names and shapes. mmengine resumes another model's
+    """``filename`` holds this model's parameters: same names, shapes and order. mmengine resumes another model's
     checkpoint with warnings, then fails inside the optimizer's ``load_state_dict`` (or, worse, restores momentum
-    onto parameters of the same shape that mean something else)."""
+    onto parameters of the same shape that mean something else). The optimizer's state is stored by parameter
+    position, so a checkpoint whose parameters were registered in another order (an earlier version of a module,
+    e.g. BFP's non-local block before it took mmcv's order) would put each momentum on another tensor: refused."""
     from mmengine.model import is_model_wrapper
     from mmengine.runner.checkpoint import _load_checkpoint
     model = model.module if is_model_wrapper(model) else model
@@ -114,6 +117,15 @@ def check_resume_checkpoint(model, filename: str) -> None:
     missing = [k for k in ours if k not in theirs]
     unexpected = [k for k in theirs if k not in ours and k not in buffers]
     if not (shape or missing or unexpected):
+        saved = [k for k in theirs if k in ours]
+        moved = next((i for i, (a, b) in enumerate(zip(saved, ours)) if a != b), None)
+        if moved is not None and 'optimizer' in ckpt:
+            raise ValueError(f'--resume {filename}: the checkpoint lists this model\'s parameters in another order '
+                             f'(position {moved}: {saved[moved]} in the checkpoint, {list(ours)[moved]} in this '
+                             'model; saved by an earlier version of that module). Its optimizer state is stored by '
+                             'position, so the momentum would be restored onto other tensors of the same shape. '
+                             'Resuming is refused: set load_from to it without --resume (the weights load by name; '
+                             'the optimizer starts afresh)')
         return
     parts = []
     if shape:

@@ -30,7 +30,8 @@ def count_classes(dataset, num_classes: int, ignore_index: int = 255, cache_dir:
     and the mapping, so a second run (or a resume) reads one small JSON.
 
     Raises:
-        ValueError: a label map holds values that are neither classes nor ``ignore_index``.
+        ValueError: a label map holds values that are neither classes nor ``ignore_index``, or has more than one
+            channel.
     """
     from PIL import Image
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
@@ -45,7 +46,12 @@ def count_classes(dataset, num_classes: int, ignore_index: int = 255, cache_dir:
             return np.array(json.load(f), dtype=np.int64)
     counts = np.zeros(256, dtype=np.int64)
     for info in infos:
-        counts += np.bincount(lut[np.asarray(Image.open(info['seg_map_path'])).ravel()], minlength=256)[:256]
+        with Image.open(info['seg_map_path']) as seg:
+            labels = np.asarray(seg)
+        if labels.ndim != 2:
+            raise ValueError(f"label map {info['seg_map_path']} has {labels.shape[2]} channels: a label map is one "
+                             'channel of class indices (a colour export? map its colours to class indices)')
+        counts += np.bincount(lut[labels.ravel()], minlength=256)[:256]
     bad = [int(v) for v in np.nonzero(counts)[0] if v >= num_classes and v != ignore_index]
     if bad:
         raise ValueError(f'label maps hold values {bad} outside the {num_classes} classes and ignore_index='

@@ -15,15 +15,27 @@ from libra_plugin.registry import HOOKS
 SWITCHES = ('iter', 'epoch', 'loss_min', 'epoch_loss_min')
 
 
+def _decode_losses(module: torch.nn.Module) -> list:
+    losses = getattr(module, 'loss_decode', None)
+    if losses is None:
+        return []
+    return list(losses) if isinstance(losses, torch.nn.ModuleList) else [losses]
+
+
 def find_ib_losses(model: torch.nn.Module) -> List[Tuple[torch.nn.Module, IBFocalLoss]]:
     """``(head, loss)`` for every ``IBFocalLoss`` among the ``loss_decode`` of heads that have a ``conv_seg`` (whose
     input is the feature) or that hand the loss its features themselves (``supplies_ib_features``, e.g. PiCIE)."""
     found = []
+    placed = {id(loss) for module in model.modules() for loss in _decode_losses(module)}
+    for name, module in model.named_modules():
+        if isinstance(module, IBFocalLoss) and id(module) not in placed:
+            raise ValueError(f'IBFocalLoss is for segmentation heads only (the loss_decode of an mmseg decode head, '
+                             f'per-pixel logits and labels); the model has one at {name}')
     for module in model.modules():
         losses = getattr(module, 'loss_decode', None)
         if losses is None:
             continue
-        for loss in (losses if isinstance(losses, torch.nn.ModuleList) else [losses]):
+        for loss in _decode_losses(module):
             if isinstance(loss, IBFocalLoss):
                 if not (isinstance(getattr(module, 'conv_seg', None), torch.nn.Module)
                         or getattr(module, 'supplies_ib_features', False)):

@@ -19,8 +19,18 @@ class PiCIEClusterHook(Hook):
     Per view (1, 2): the embeddings of every training pixel (the views of this epoch, :meth:`PiCIE.view_features`)
     feed a mini-batch k-means (``functional.kmeans.MiniBatchKMeans``: k-means on the first ``init_batches``
     batches, then PiCIE's running update); a second pass labels each pixel with its nearest centroid. The model
-    gets the centroids, the cluster weights ``counts / counts.sum()`` (PiCIE's) and the pseudo-labels. Feature
-    extraction runs in eval mode under ``torch.no_grad``.
+    gets the centroids, the cluster weights ``counts / counts.sum()`` (PiCIE's) and the pseudo-labels. The images
+    are visited in an order drawn anew from ``(seed, epoch)`` every epoch (PiCIE's ``reshuffle()``), so the
+    initial k-means pool is a random sample of the training set, not its first images. Feature extraction runs in
+    eval mode under ``torch.no_grad``.
+
+    Evaluation clusters (PiCIE's reported figure, ``train_picie.py`` after training): a fresh mini-batch k-means
+    of the **un-augmented** training images (:meth:`PiCIE.eval_features`, the evaluation resolution) with the
+    current weights, handed to the model by :meth:`PiCIE.set_eval_clusters`; prediction uses these, not the
+    training centroids clustered before the epoch. They are computed after every training epoch that a
+    validation follows (and after the last), before the checkpoint is written, so a checkpoint predicts with the
+    clusters of its own weights; and before a validation or test that finds none (``tools/test.py`` on an older
+    checkpoint).
 
     With several processes each one embeds its shard of the images (every ``world_size``-th), k-means sums over all
     of them (identical centroids everywhere) and the pseudo-labels are gathered, so every process can train on any
@@ -31,14 +41,15 @@ class PiCIEClusterHook(Hook):
         batch_size (int): Images per feature-extraction batch. Defaults to 8.
         init_batches (int): Batches pooled for the initial k-means. Defaults to 20.
         update_batches (int): Batches pooled per running update. Defaults to 1.
-        kmeans_iters (int): Lloyd steps of the initial k-means. Defaults to 30 (PiCIE's ``kmeans_n_iter``).
+        kmeans_iters (int): Lloyd steps of the initial k-means. Defaults to 20 (``KM_ITER`` of PiCIE's training
+            script ``sh_files/train_picie.sh``).
         num_workers (int): Data loader workers of the passes. Defaults to 0.
     """
 
     priority = 'ABOVE_NORMAL'  # before IBLossHook and the loggers in before_train_epoch
 
     def __init__(self, batch_size: int = 8, init_batches: int = 20, update_batches: int = 1,
-                 kmeans_iters: int = 30, num_workers: int = 0) -> None:
+                 kmeans_iters: int = 20, num_workers: int = 0) -> None:
         for name, v in (('batch_size', batch_size), ('init_batches', init_batches),
                         ('update_batches', update_batches), ('kmeans_iters', kmeans_iters)):
             if not isinstance(v, int) or v < 1:
@@ -60,22 +71,29 @@ class PiCIEClusterHook(Hook):
     def _model(runner):
         return runner.model.module if is_model_wrapper(runner.model) else runner.model
 
-    def _loader(self, runner) -> DataLoader:
+    def _loader(self, runner, epoch: int, stream: int) -> DataLoader:
+        """This process's shard of the training set in an order drawn from (seed, epoch, stream)."""
+        if getattr(runner, '_train_dataloader', None) is None:
+            raise ValueError('PiCIEClusterHook clusters the training images, also for evaluation: the config needs '
+                             'train_dataloader (tools/test.py too)')
         dataset = runner.train_dataloader.dataset
-        shard = list(range(get_rank(), len(dataset), get_world_size()))
-        return DataLoader(Subset(dataset, shard), batch_size=self.batch_size, shuffle=False,
-                          num_workers=self.num_workers, collate_fn=pseudo_collate)
+        g = torch.Generator().manual_seed(((runner.seed or 0) * 1_000_003 + epoch) * 3 + stream)
+        order = torch.randperm(len(dataset), generator=g).tolist()
+        return DataLoader(Subset(dataset, order[get_rank()::get_world_size()]), batch_size=self.batch_size,
+                          shuffle=False, num_workers=self.num_workers, collate_fn=pseudo_collate)
 
     def _features(self, model, loader, view: int):
         for batch in loader:
             data = model.data_preprocessor(batch, False)
             indices = [int(s.metainfo['sample_idx']) for s in data['data_samples']]
-            yield indices, model.view_features(data['inputs'], indices, view)
+            feats = model.view_features(data['inputs'], indices, view) if view else model.eval_features(
+                data['inputs'])
+            yield indices, feats
 
     def before_train_epoch(self, runner) -> None:
         model = self._model(runner)
         model.set_epoch(runner.epoch, runner.seed)
-        loader = self._loader(runner)
+        loader = self._loader(runner, runner.epoch, 0)
         was_training = model.training
         model.eval()
         sync = get_world_size() > 1
@@ -104,6 +122,39 @@ class PiCIEClusterHook(Hook):
                                    f'inertia {km.inertia:.4f}, cluster sizes {counts.long().tolist()}')
         model.set_clusters(torch.stack(centroids), torch.stack(weights), labels)
         model.train(was_training)
+
+    # --- evaluation clusters -------------------------------------------------------------------------------------
+    def after_train_epoch(self, runner) -> None:
+        loop = runner.train_loop
+        epoch = runner.epoch + 1  # the loop counts this epoch after the hooks
+        last = epoch >= getattr(loop, 'max_epochs', epoch)
+        validates = getattr(runner, 'val_loop', None) is not None and epoch >= getattr(loop, 'val_begin', 1) and \
+            epoch % getattr(loop, 'val_interval', 1) == 0
+        if last or validates:
+            self.eval_clusters(runner)
+
+    def before_val_epoch(self, runner) -> None:
+        if not self._model(runner).has_eval_clusters():
+            self.eval_clusters(runner)
+
+    def before_test_epoch(self, runner) -> None:
+        self.before_val_epoch(runner)
+
+    def eval_clusters(self, runner) -> None:
+        """Fresh k-means of the un-augmented training images with the current weights -> the model's
+        evaluation clusters (PiCIE's reported protocol)."""
+        model = self._model(runner)
+        was_training = model.training
+        model.eval()
+        km = MiniBatchKMeans(model.num_clusters, self.init_batches, self.update_batches, self.kmeans_iters,
+                             seed=(runner.seed or 0) * 1000 + 999, sync=get_world_size() > 1)
+        with torch.no_grad():
+            for _, f in self._features(model, self._loader(runner, 0, 1), 0):
+                km.partial_fit(f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]))
+        model.set_eval_clusters(km.finish())
+        model.train(was_training)
+        runner.logger.info('PiCIEClusterHook: evaluation clusters: fresh k-means of the un-augmented training '
+                           f'images with the current weights, initial inertia {km.inertia:.4f}')
 
     @staticmethod
     def _gathered(shard: Dict[int, torch.Tensor]) -> Dict[int, torch.Tensor]:

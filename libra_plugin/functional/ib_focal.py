@@ -145,3 +145,10 @@ def feature_l1_norm(feature: Tensor, size: Sequence[int]) -> Tensor:
     if tuple(norm.shape[2:]) != tuple(size):
         norm = F.interpolate(norm, size=tuple(size), mode='bilinear', align_corners=False)
     return norm[:, 0]
+
+
+def auto_alpha(ce_loss: Tensor, unit_loss: Tensor) -> Tensor:
+    """α that makes the IB (focal) loss computed with α = 1 (``unit_loss``) as large as the CE loss of the same
+    batch (``ce_loss``): ``ce / unit`` (unit floored at 1e-12). The author's advice for a per-pixel IB loss, whose
+    fixed α shrinks it by orders of magnitude at the switch (pseulki/IB-Loss#1)."""
+    return ce_loss / unit_loss.clamp_min(1e-12)

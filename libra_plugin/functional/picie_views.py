@@ -9,9 +9,13 @@ ones without storing them.
   probability ``p_jitter``, in that order), greyscale (``p_grey``), Gaussian blur σ ∈ ``blur_sigma``
   (``p_blur``). The released code never applies greyscale (it tests ``'gray'`` but is given ``'grey'``); here it is
   applied as its paper describes.
-* geometric, shared by the views (equivariance): a random resized crop (area ``crop_scale``, aspect 3/4–4/3, as
-  torchvision's) and a horizontal flip (p 0.5), applied to the image of view 1 and to the feature map of view 2
-  (:func:`crop_flip`, one ``grid_sample`` for the batch, differentiable).
+* geometric, shared by the views (equivariance): a crop and a horizontal flip (p 0.5), applied to the image of
+  view 1 and to the feature map of view 2 (:func:`crop_flip`, one ``grid_sample`` for the batch, differentiable).
+  ``crop='side'`` (the default, PiCIE's ``data/custom_transforms.py:RandomResizedCrop``): each side of the crop is
+  the fraction ``s ~ U(crop_scale)`` of the image's side, so the crop keeps the image's aspect (a square on PiCIE's
+  square images) and zooms by ``1/s``, up to 2x for ``crop_scale=(0.5, 1)``. ``crop='area'``: torchvision's
+  ``RandomResizedCrop`` reading, ``crop_scale`` as the area fraction with the aspect drawn from ``crop_ratio``
+  (zoom up to about 1.41x for the same ``crop_scale``).
 
 Images are ``(3, H, W)`` RGB in ``[0, 1]``.
 """
@@ -23,7 +27,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 DEFAULTS = dict(jitter=0.3, hue=0.1, p_jitter=0.8, p_grey=0.2, blur_sigma=(0.1, 2.0), p_blur=0.5,
-                crop_scale=(0.5, 1.0), crop_ratio=(3 / 4, 4 / 3), p_flip=0.5)
+                crop='side', crop_scale=(0.5, 1.0), crop_ratio=(3 / 4, 4 / 3), p_flip=0.5)
+CROPS = ('side', 'area')
 
 
 def _generator(seed: int, epoch: int, index: int, stream: int) -> torch.Generator:
@@ -43,18 +48,23 @@ def draw_view(seed: int, epoch: int, index: int, view: int, **options) -> Dict[s
     unknown = set(options) - set(DEFAULTS)
     if unknown:
         raise ValueError(f'unknown view options {sorted(unknown)}; allowed: {sorted(DEFAULTS)}')
+    if o['crop'] not in CROPS:
+        raise ValueError(f"view option crop must be one of {CROPS}, got {o['crop']!r}")
     g = _generator(seed, epoch, index, view)
     if view == 0:
         lo, hi = o['crop_scale']
-        r_lo, r_hi = (math.log(x) for x in o['crop_ratio'])
-        for _ in range(10):  # torchvision RandomResizedCrop.get_params on a unit square
-            area = _uniform(g, lo, hi)
-            ratio = math.exp(_uniform(g, r_lo, r_hi))
-            w, h = math.sqrt(area * ratio), math.sqrt(area / ratio)
-            if w <= 1 and h <= 1:
-                break
+        if o['crop'] == 'side':  # PiCIE: side fraction s of the image, top-left uniform in the remaining room
+            w = h = _uniform(g, lo, hi)
         else:
-            w = h = 1.0
+            r_lo, r_hi = (math.log(x) for x in o['crop_ratio'])
+            for _ in range(10):  # torchvision RandomResizedCrop.get_params on a unit square
+                area = _uniform(g, lo, hi)
+                ratio = math.exp(_uniform(g, r_lo, r_hi))
+                w, h = math.sqrt(area * ratio), math.sqrt(area / ratio)
+                if w <= 1 and h <= 1:
+                    break
+            else:
+                w = h = 1.0
         top, left = _uniform(g, 0, 1 - h), _uniform(g, 0, 1 - w)
         return dict(box=(top, left, h, w), flip=bool(torch.rand(1, generator=g) < o['p_flip']))
     j, hue = o['jitter'], o['hue']

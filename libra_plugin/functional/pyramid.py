@@ -70,6 +70,18 @@ def check_levels(num_levels: int, refine_level: int) -> None:
                          f'got {refine_level!r}')
 
 
+def check_level_shapes(inputs: Sequence[Tensor]) -> None:
+    """Every level ``(B, C, H_i, W_i)`` with the same ``B`` and ``C`` as level 0 (ValueError naming the level)."""
+    first = inputs[0]
+    for i, feat in enumerate(inputs):
+        if feat.dim() != 4:
+            raise ValueError(f'BFP inputs: level {i} must be (B, C, H, W), got shape {tuple(feat.shape)}')
+        if feat.shape[:2] != first.shape[:2]:
+            raise ValueError(f'BFP inputs: level {i} has batch size {feat.shape[0]} and {feat.shape[1]} channels, '
+                             f'level 0 has {first.shape[0]} and {first.shape[1]}: every level must come from the '
+                             'same images with the same channels')
+
+
 def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic: bool = False) -> Tensor:
     """Balanced semantic feature: the mean of all levels resized to ``inputs[refine_level]``'s size.
 
@@ -82,6 +94,7 @@ def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic:
         Tensor: ``(B, C, H_r, W_r)``, the inputs' dtype (half precision summed in fp32).
     """
     check_levels(len(inputs), refine_level)
+    check_level_shapes(inputs)
     size = tuple(inputs[refine_level].shape[-2:])
     total = None
     for i, feat in enumerate(inputs):

@@ -39,6 +39,12 @@ def weight_reduce_loss(loss: Tensor,
         Tensor: The weighted, reduced loss.
     """
     if weight is not None:
+        try:
+            torch.broadcast_shapes(weight.shape, loss.shape)
+        except RuntimeError:
+            raise ValueError(f'weight of shape {tuple(weight.shape)} does not broadcast to the element-wise loss of '
+                             f'shape {tuple(loss.shape)}: give one weight per element (or a broadcastable '
+                             'shape)') from None
         loss = loss * weight
     if avg_factor is None:
         if reduction == 'mean':

@@ -24,8 +24,9 @@ def _coco(tmp_path, anns, categories=('bowl', 'car'), size=(64, 48), file_size=(
 
 def _det_cfg(tmp_path, classes=('bowl', 'car'), num_classes=2, filter_cfg=None):
     dataset = dict(type='CocoDataset', data_root=str(tmp_path) + '/', ann_file='ann.json',
-                   data_prefix=dict(img='img/'), metainfo=dict(classes=classes),
-                   filter_cfg=filter_cfg or dict(filter_empty_gt=True))
+                   data_prefix=dict(img='img/'), filter_cfg=filter_cfg or dict(filter_empty_gt=True))
+    if classes is not None:
+        dataset['metainfo'] = dict(classes=classes)
     return Config(dict(default_scope='mmdet', train_dataloader=dict(dataset=dataset),
                        model=dict(type='FasterRCNN', rpn_head=dict(num_classes=1),
                                   roi_head=dict(bbox_head=dict(num_classes=num_classes)))))
@@ -106,7 +107,9 @@ def _seg(tmp_path, label):
 
 
 def test_seg_label_maps_of_another_size_or_out_of_range(tmp_path):  # ids: seg-map-size, seg-map-values
-    check_data_files(_seg(tmp_path, np.full((6, 8), 11, np.uint8)))  # void (11) becomes ignore_index
+    mixed = np.full((6, 8), 11, np.uint8)
+    mixed[:2] = 3
+    check_data_files(_seg(tmp_path, mixed))  # void (11) becomes ignore_index, the rest is a class
     lines = _problems(_seg(tmp_path, np.zeros((8, 6), np.uint8)))
     assert lines == [f'train_dataloader.dataset: label map {tmp_path}/trainannot/a.png is 6x8 but its image '
                      f'{tmp_path}/train/a.png is 8x6: (transposed?) fix the map']
@@ -116,3 +119,40 @@ def test_seg_label_maps_of_another_size_or_out_of_range(tmp_path):  # ids: seg-m
                         r'\[256, 512, 768, 1024, 1280, 1536, 1792, 2048\] that are neither classes \(0-10\) nor '
                         r"ignore_index=255: \(a 16-bit or scaled export\?\) map them to class indices, or set the "
                         r"dataset's label_map", lines[0]), lines
+
+
+def test_repeated_image_ids(tmp_path):  # id: coco-image-id-repeated
+    path = _coco(tmp_path, [dict(bbox=[5, 5, 10, 10])])
+    data = json.loads((tmp_path / 'ann.json').read_text())
+    data['images'].append(dict(data['images'][0], file_name='b.jpg'))  # a second image with id 1
+    Image.new('RGB', (64, 48)).save(tmp_path / 'img' / 'b.jpg')
+    (tmp_path / 'ann.json').write_text(json.dumps(data))
+    assert _problems(_det_cfg(tmp_path)) == [
+        f"{path}: image ids [1] are used by more than one image: mmdet keeps one of each and trains the others' "
+        'boxes on it; give every image its own id']
+
+
+def test_no_classes_in_the_config_and_default_classes(tmp_path):  # id: coco-default-classes
+    # mmdet names label i by CocoDataset's i-th class ('person', 'bicycle', ...) but
+    # numbers the file's categories found among those names in the file's order: bowl -> 0 ('person')
+    path = _coco(tmp_path, [dict(bbox=[5, 5, 10, 10])])
+    data = json.loads((tmp_path / 'ann.json').read_text())
+    data['categories'][1]['id'] = 5  # non-contiguous ids
+    (tmp_path / 'ann.json').write_text(json.dumps(data))
+    lines = _problems(_det_cfg(tmp_path, classes=None, num_classes=80))
+    assert lines == [
+        f"{path}: the config gives no metainfo.classes, so mmdet names its labels by the dataset type's classes "
+        "['person', 'bicycle', 'car', 'motorcycle']... but numbers this file's categories ['bowl', 'car']... in the "
+        "file's order: label 0 would be called 'person' and trained on 'bowl' boxes; set metainfo=dict(classes=...) "
+        "to this file's category names in its order"]
+
+
+def test_seg_label_maps_with_channels_or_all_ignored(tmp_path):  # ids: seg-map-channels, seg-all-ignored
+    lines = _problems(_seg(tmp_path, np.full((6, 8, 3), 3, np.uint8)))  # an RGB export of the classes
+    assert lines == [f'train_dataloader.dataset: label map {tmp_path}/trainannot/a.png has 3 channels: a label '
+                     "map is one channel of class indices (mmseg cannot batch it; a colour export? map its colours "
+                     'to class indices)']
+    lines = _problems(_seg(tmp_path, np.full((6, 8), 11, np.uint8)))  # void everywhere
+    assert lines == ['train_dataloader.dataset: every pixel of the 1 label maps checked is ignore_index=255: the '
+                     'loss would be 0 and the accuracy 100 % with nothing learnt; check the label values (another '
+                     'ignore_index? reduce_zero_label on maps whose classes start at 0?)']

@@ -74,6 +74,33 @@ def test_counts_reject_unknown_labels(label_set, tmp_path):
         count_classes(label_set, 3, cache_dir=str(tmp_path / 'c'))
 
 
+def test_counts_reject_label_maps_with_channels(label_set, tmp_path):  # id: seg-map-channels-counts
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(label_set.paths[1])  # counted 3 times before
+    with pytest.raises(ValueError, match=f'label map {label_set.paths[1]} has 3 channels: a label map is one '
+                                         'channel of class indices'):
+        count_classes(label_set, 4, cache_dir=str(tmp_path / 'c'))
+
+
+def test_ib_focal_loss_outside_a_decode_head_is_an_error():  # id: ib-focal-detection-head
+    from mmdet.models.roi_heads.bbox_heads import Shared2FCBBoxHead
+    from mmdet.utils import register_all_modules
+    from mmengine.registry import DefaultScope
+
+    from libra_plugin.engine.ib_loss_hook import find_ib_losses
+    from libra_plugin.models.losses import IBFocalLoss
+    register_all_modules(init_default_scope=False)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        head = Shared2FCBBoxHead(in_channels=4, fc_out_channels=8, roi_feat_size=2, num_classes=3,
+                                 loss_cls=dict(type='libra_plugin.IBFocalLoss'))
+    with pytest.raises(ValueError, match=r'IBFocalLoss is for segmentation heads only \(the loss_decode of an mmseg '
+                                         r'decode head, per-pixel logits and labels\); the model has one at loss_cls'):
+        find_ib_losses(head)
+    with pytest.raises(ValueError, match=r'IBFocalLoss is for segmentation heads only \(the loss_decode of an mmseg '
+                                         r'decode head\): it takes \(B, C, H, W\) logits and \(B, H, W\) labels, '
+                                         r'got logits of shape \(6, 4\)'):
+        IBFocalLoss()(torch.randn(6, 4), torch.zeros(6, dtype=torch.long))
+
+
 def test_hook_feeds_features_weights_and_switches_at_iteration(label_set, tmp_path, mmseg_scope):
     head = _model()
     runner = _runner(head, label_set, 'hook_iter')

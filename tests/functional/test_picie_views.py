@@ -13,8 +13,24 @@ def test_parameters_are_a_function_of_seed_epoch_index_view():
     assert draw_view(0, 3, 17, 1) != draw_view(0, 3, 17, 2)  # the two views differ
     assert draw_view(0, 3, 17, 0) != draw_view(0, 4, 17, 0)  # a new draw every epoch
     assert draw_view(0, 3, 17, 0) != draw_view(1, 3, 17, 0)
-    top, left, h, w = draw_view(0, 0, 5, 0)['box']
-    assert 0.5 - 1e-6 <= h * w <= 1 and 0 <= top <= 1 - h and 0 <= left <= 1 - w
+
+
+def test_crop_is_picies_side_fraction_by_default_and_torchvisions_area_on_request():
+    sides = []
+    for i in range(500):  # PiCIE: each side a fraction U(0.5, 1) of the image's side (zoom up to 2x)
+        top, left, h, w = draw_view(0, 0, i, 0)['box']
+        assert h == w and 0.5 <= h <= 1 and 0 <= top <= 1 - h and 0 <= left <= 1 - w
+        sides.append(h)
+    assert min(sides) < 0.52 and max(sides) > 0.98 and abs(sum(sides) / 500 - 0.75) < 0.02
+    areas = []
+    for i in range(500):  # torchvision: the area a fraction U(0.5, 1), the aspect jittered
+        top, left, h, w = draw_view(0, 0, i, 0, crop='area')['box']
+        assert 0.5 - 1e-6 <= h * w <= 1 and 0 <= top <= 1 - h and 0 <= left <= 1 - w
+        areas.append(h * w)
+    assert min(areas) < 0.52 and any(abs(h - w) > 0.05 for h, w in
+                                     (draw_view(0, 0, i, 0, crop='area')['box'][2:] for i in range(20)))
+    with pytest.raises(ValueError, match=r"view option crop must be one of \('side', 'area'\), got 'square'"):
+        draw_view(0, 0, 0, 0, crop='square')
 
 
 def test_probabilities_match_the_options():

@@ -121,7 +121,8 @@ class ElementwiseLoss(nn.Module):
                 avg_factor: Optional[float] = None,
                 reduction_override: Optional[str] = None,
                 **kwargs: Any) -> Tensor:
-        """Loss of ``pred`` against ``target``, weighted by ``weight`` and reduced."""
+        """Loss of ``pred`` against ``target``, weighted by ``weight`` and reduced; in ``pred``'s dtype (computed in
+        float32 for half precision, as mmdet returns it)."""
         if reduction_override is not None:
             check_reduction(reduction_override, 'reduction_override')
         reduction = reduction_override or self.reduction
@@ -133,7 +134,7 @@ class ElementwiseLoss(nn.Module):
         loss = self.elementwise(pred, target)  # the function checks the shapes
         if weight is not None and weight.dim() < loss.dim() and weight.shape[0] == loss.shape[0]:
             weight = weight.reshape(weight.shape + (1, ) * (loss.dim() - weight.dim()))
-        return self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)
+        return (self.loss_weight * weight_reduce_loss(loss, weight, reduction, avg_factor)).to(pred.dtype)
 
 
 class SegLoss(nn.Module):

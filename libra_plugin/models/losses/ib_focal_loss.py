@@ -6,7 +6,7 @@ from mmengine.logging import MessageHub, print_log
 from torch import Tensor, nn
 from torch.utils.hooks import RemovableHandle
 
-from libra_plugin.functional.ib_focal import feature_l1_norm, ib_focal
+from libra_plugin.functional.ib_focal import auto_alpha, feature_l1_norm, ib_focal
 from libra_plugin.functional.reduction import masked_mean
 from libra_plugin.registry import MODELS
 from .base import SegLoss, check_multiclass_shapes, masked_labels
@@ -141,6 +141,10 @@ class IBFocalLoss(SegLoss):
                 ignore_index: int = 255,
                 **kwargs) -> Tensor:
         """CE before the switch, IB focal after it; pixels equal to ``ignore_index`` are left out."""
+        if isinstance(cls_score, Tensor) and cls_score.dim() != 4:
+            raise ValueError('IBFocalLoss is for segmentation heads only (the loss_decode of an mmseg decode head): '
+                             f'it takes (B, C, H, W) logits and (B, H, W) labels, got logits of shape '
+                             f'{tuple(cls_score.shape)}')
         if self.training and not self.scheduled and _runner_is_training():
             raise RuntimeError(NO_HOOK)
         self.check_inputs(cls_score, label)
@@ -166,7 +170,7 @@ class IBFocalLoss(SegLoss):
         if not self._alpha_known:  # the switch batch: alpha keeps the loss at the size of CE, then stays fixed
             with torch.no_grad():
                 ce = self._reduce(ib_focal(cls_score, labels, None, gamma=0.0), valid, weight)
-                self.alpha.copy_(ce / self._reduce(unit, valid, weight).clamp_min(1e-12))
+                self.alpha.copy_(auto_alpha(ce, self._reduce(unit, valid, weight)))
             self._alpha_known = True
             print_log(f'IBFocalLoss: alpha set to {float(self.alpha):.6g} at the switch (the IB focal loss equals '
                       f'the CE loss {float(ce):.4f} on that batch)', logger='current')

@@ -33,8 +33,15 @@ class PiCIE(BaseSegmentor):
 
     Images enter as RGB in ``[0, 255]`` (``SegDataPreProcessor`` with no mean/std) because the photometric views
     work in ``[0, 1]``; the ImageNet normalisation follows inside. Prediction (``mode='predict'``) gives each pixel
-    its nearest view-1 centroid by the same dot product (a cluster id, not a class: ``UnsupervisedSegMetric``
-    matches clusters to classes).
+    the evaluation cluster with the largest dot product (a cluster id, not a class: ``UnsupervisedSegMetric``
+    matches clusters to classes). The evaluation clusters are PiCIE's reported protocol: a fresh k-means of the
+    un-augmented training images (:meth:`eval_features`) with the current weights, set by ``PiCIEClusterHook``
+    (:meth:`set_eval_clusters`), not the training centroids clustered before the last epoch.
+
+    ``test_cfg=dict(pred_shape='img_shape')`` scores the prediction at the input's own size (after the test
+    pipeline's resize and crop) instead of ``ori_shape``: for a test pipeline that crops the label with the image
+    (PiCIE's COCO-Stuff evaluation: short side 320, centre crop 320, image and label alike); the default
+    ``'ori_shape'`` is mmseg's (the label loaded at its original size after the image was resized).
 
     Args:
         backbone (dict): Backbone config (e.g. ``mmdet.MobileNetV2`` with ``libra://mobilenet_v2``).
@@ -71,7 +78,11 @@ class PiCIE(BaseSegmentor):
         self.register_buffer('std', torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
         self.pseudo_labels: Dict[int, Dict[int, Tensor]] = {1: {}, 2: {}}
         self.view_seed, self.epoch = 0, 0
+        self.register_buffer('eval_centroids', torch.zeros(num_clusters, dim))
         self.align_corners = False  # BaseSegmentor.postprocess_result resizes the logits with it
+        self.pred_shape = (test_cfg or {}).get('pred_shape', 'ori_shape')
+        if self.pred_shape not in ('ori_shape', 'img_shape'):
+            raise ValueError(f"test_cfg.pred_shape must be 'ori_shape' or 'img_shape', got {self.pred_shape!r}")
 
     # --- the clustering hook's interface -----------------------------------------------------------------------
     def set_epoch(self, epoch: int, seed: int) -> None:
@@ -83,6 +94,19 @@ class PiCIE(BaseSegmentor):
         self.centroids.copy_(centroids)
         self.cluster_weight.copy_(weights)
         self.pseudo_labels = labels
+
+    def set_eval_clusters(self, centroids: Tensor) -> None:
+        """The evaluation centroids ``(K, D)`` (PiCIE's fresh clustering of un-augmented training images)."""
+        self.eval_centroids.copy_(centroids)
+
+    def has_eval_clusters(self) -> bool:
+        return bool(self.eval_centroids.any())
+
+    def eval_features(self, inputs: Tensor) -> Tensor:
+        """L2-normalised embeddings of un-augmented images ``inputs`` ``(B, 3, H, W)`` in ``[0, 255]`` resized to
+        ``view_size`` (the evaluation resolution): PiCIE's features for its evaluation clustering."""
+        x01 = F.interpolate(inputs.float() / 255, size=self.view_size, mode='bilinear', align_corners=False)
+        return F.normalize(self.embed(x01), dim=1)
 
     def embed(self, x01: Tensor) -> Tensor:
         """Raw (not normalised) embeddings ``(B, D, h, w)`` of RGB images in ``[0, 1]``."""
@@ -135,15 +159,18 @@ class PiCIE(BaseSegmentor):
         return [F.normalize(self.embed(inputs.float() / 255), dim=1)]
 
     def encode_decode(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
-        """Cluster logits (dot products with the view-1 centroids), upsampled to the input size."""
-        if not bool(self.centroids[0].any()):
-            raise RuntimeError('PiCIE has no clusters yet (all centroids are 0): evaluate a checkpoint trained with '
-                               "custom_hooks=[dict(type='libra_plugin.PiCIEClusterHook')]; it clusters before every "
-                               'epoch')
-        logits = F.conv2d(self.extract_feat(inputs)[0], self.centroids[0][:, :, None, None])
+        """Cluster logits (dot products with the evaluation centroids), upsampled to the input size."""
+        if not self.has_eval_clusters():
+            raise RuntimeError('PiCIE has no evaluation clusters yet (all 0): evaluate with '
+                               "custom_hooks=[dict(type='libra_plugin.PiCIEClusterHook')] in the config; it "
+                               'clusters the un-augmented training images before validation and test')
+        logits = F.conv2d(self.extract_feat(inputs)[0], self.eval_centroids[:, :, None, None])
         return F.interpolate(logits, size=inputs.shape[2:], mode='bilinear', align_corners=False)
 
     def predict(self, inputs: Tensor, data_samples: Optional[List] = None) -> List:
+        if data_samples is not None and self.pred_shape == 'img_shape':
+            for s in data_samples:  # the evaluated frame is the pipeline's crop (see the class docstring)
+                s.set_metainfo(dict(ori_shape=s.metainfo['img_shape']))
         return self.postprocess_result(self.encode_decode(inputs, []), data_samples)
 
     def _forward(self, inputs: Tensor, data_samples: Optional[List] = None) -> Tensor:

@@ -59,9 +59,18 @@ def test_empty_input_is_zero_and_backpropagates():
     assert out.item() == 0 and pred.grad.shape == (0, 4)
 
 
-def test_fp16_inputs_give_fp32_loss():
-    out = BalancedL1Loss()(torch.randn(8, 4).half(), torch.randn(8, 4).half())
-    assert out.dtype == torch.float32 and torch.isfinite(out)
+def test_fp16_inputs_give_a_loss_in_their_dtype_computed_in_fp32():
+    pred, target = torch.randn(8, 4).half(), torch.randn(8, 4).half()
+    out = BalancedL1Loss()(pred, target)
+    assert out.dtype == torch.float16 == MMDetBalancedL1Loss()(pred, target).dtype  # mmdet returns the input dtype
+    assert out == BalancedL1Loss()(pred.float(), target.float()).half()
+
+
+def test_weight_that_does_not_broadcast():  # id: weight-broadcast
+    with pytest.raises(ValueError) as err:
+        BalancedL1Loss()(torch.zeros(3, 4), torch.ones(3, 4), weight=torch.ones(3, 2))
+    assert str(err.value) == ('weight of shape (3, 2) does not broadcast to the element-wise loss of shape (3, 4): '
+                              'give one weight per element (or a broadcastable shape)')
 
 
 @pytest.mark.parametrize('kwargs,message', [

@@ -112,6 +112,15 @@ def test_bad_inputs():  # ids: bfp-inputs-count, bfp-channels
     assert str(err.value) == 'inputs[3] must have shape (B, in_channels=16, H, W), got (2, 8, 4, 6)'
 
 
+def test_levels_of_different_batch_sizes():  # id: bfp-batch-mismatch
+    xs = _inputs()
+    xs[2] = xs[2][:1]
+    with pytest.raises(ValueError) as err:
+        BFP(16, 5)(xs)
+    assert str(err.value) == ('BFP inputs: level 2 has batch size 1 and 16 channels, level 0 has 2 and 16: every '
+                              'level must come from the same images with the same channels')
+
+
 def test_optimizer_state_of_mmdet_libra_resumes_onto_the_same_tensors():
     """An SGD state saved by mmdet's Libra Faster R-CNN, loaded into ours: each momentum on its own parameter."""
     from mmdet.registry import MODELS

@@ -8,30 +8,7 @@ from mmseg.structures import SegDataSample
 from libra_plugin.models import PiCIE
 from libra_plugin.models.necks import PiCIEFPN
 
-K = 4
-
-
-def tiny(loss=None):
-    return PiCIE(
-        backbone=dict(type='mmdet.ResNet', depth=18, base_channels=8, out_indices=(0, 1, 2, 3), init_cfg=None),
-        neck=dict(type='libra_plugin.PiCIEFPN', in_channels=[8, 16, 32, 64], out_channels=16),
-        num_clusters=K, view_size=(32, 48), loss_decode=loss or dict(type='CrossEntropyLoss'),
-        data_preprocessor=dict(type='SegDataPreProcessor', mean=None, std=None, bgr_to_rgb=True))
-
-
-def samples(indices):
-    return [SegDataSample(metainfo=dict(sample_idx=i, img_shape=(64, 96), ori_shape=(64, 96))) for i in indices]
-
-
-def clustered(model, indices, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    centroids = F.normalize(torch.randn(2, K, 16, generator=g), dim=2)
-    weights = torch.rand(2, K, generator=g) + 0.1
-    weights = weights / weights.sum(1, keepdim=True)
-    labels = {v: {i: torch.randint(K, (8, 12), generator=g, dtype=torch.long).to(torch.uint8) for i in indices}
-              for v in (1, 2)}
-    model.set_clusters(centroids, weights, labels)
-    return centroids, weights, labels
+from picie_helpers import K, clustered, samples, tiny  # noqa: E402  (tests/ is on the path)
 
 
 def test_fpn_decoder_is_lateral_upsample_add():
@@ -66,7 +43,24 @@ def test_loss_equals_picie_reference_values_and_gradients(mmseg_scope):
         torch.testing.assert_close(g, p.grad, atol=1e-6, rtol=1e-4)
 
 
-def test_views_are_aligned_and_fixed_per_epoch(mmseg_scope):
+def test_views_are_aligned_through_the_crop_of_the_image_and_of_the_features(mmseg_scope):
+    """With a pointwise embedding and no photometric change, view 1 (crop/flip of the image) and view 2 (crop/flip
+    of the feature map) agree up to resampling on a smooth image; leaving either crop out breaks the agreement."""
+    model = tiny(views=dict(p_jitter=0.0, p_grey=0.0, p_blur=0.0, crop_scale=(0.5, 0.6))).eval()
+    pointwise = torch.nn.Conv2d(3, 16, 1)
+    model.embed = lambda x01: pointwise((x01 - model.mean) / model.std)
+    g = torch.Generator().manual_seed(0)
+    smooth = F.interpolate(torch.rand(3, 3, 4, 6, generator=g), size=(64, 96), mode='bilinear',
+                           align_corners=False) * 255
+    with torch.no_grad():
+        f1, f2 = model.view_features(smooth, [0, 1, 2], 1), model.view_features(smooth, [0, 1, 2], 2)
+        whole = F.normalize(pointwise((F.interpolate(smooth / 255, size=(32, 48), mode='bilinear',
+                                                     align_corners=False) - model.mean) / model.std), dim=1)
+    assert (f1 - f2).abs().max() < 0.05
+    assert (f1 - whole).abs().max() > 0.2  # view 2 without its crop would not match view 1
+
+
+def test_views_are_fixed_per_epoch(mmseg_scope):
     model = tiny().eval()
     inputs = torch.rand(2, 3, 64, 96) * 255
     with torch.no_grad():
@@ -87,6 +81,26 @@ def test_predict_gives_cluster_ids_at_image_size(mmseg_scope):
         out = model(**data, mode='predict')
     pred = out[0].pred_sem_seg.data
     assert pred.shape == (1, 64, 96) and 0 <= pred.min() and pred.max() < K
+    with torch.no_grad():
+        feats = model.extract_feat(data['inputs'])[0]
+
+        def nearest(c):
+            return F.interpolate(F.conv2d(feats, c[:, :, None, None]), size=(64, 96), mode='bilinear',
+                                 align_corners=False).argmax(1)
+    assert torch.equal(pred, nearest(model.eval_centroids))  # the evaluation clusters, not a view's
+    assert not torch.equal(pred, nearest(model.centroids[0])) and not torch.equal(pred, nearest(model.centroids[1]))
+
+
+def test_pred_shape_img_shape_scores_at_the_crop(mmseg_scope):
+    model = tiny(test_cfg=dict(pred_shape='img_shape')).eval()
+    clustered(model, [0])
+    meta = dict(sample_idx=0, img_shape=(64, 96), ori_shape=(480, 640))  # a crop of a larger image
+    data = model.data_preprocessor(dict(inputs=[torch.randint(0, 255, (3, 64, 96), dtype=torch.uint8)],
+                                        data_samples=[SegDataSample(metainfo=meta)]), False)
+    with torch.no_grad():
+        assert model(**data, mode='predict')[0].pred_sem_seg.data.shape == (1, 64, 96)
+    with pytest.raises(ValueError, match="test_cfg.pred_shape must be 'ori_shape' or 'img_shape', got 'crop'"):
+        tiny(test_cfg=dict(pred_shape='crop'))
 
 
 def test_ib_focal_gets_the_embeddings(mmseg_scope):
@@ -104,7 +118,7 @@ def test_errors(mmseg_scope):
     model = tiny()
     with pytest.raises(RuntimeError, match=r"no pseudo-labels for images \[5\] of view 1: add custom_hooks="):
         model.loss(torch.rand(1, 3, 64, 96) * 255, samples([5]))
-    with pytest.raises(RuntimeError, match=r'PiCIE has no clusters yet \(all centroids are 0\)'):
+    with pytest.raises(RuntimeError, match=r'PiCIE has no evaluation clusters yet \(all 0\): evaluate with'):
         model.eval()(torch.rand(1, 3, 64, 96) * 255, samples([0]), mode='predict')
     with pytest.raises(ValueError, match='view must be 1 or 2, got 3'):
         model.view_features(torch.rand(1, 3, 64, 96), [0], 3)
