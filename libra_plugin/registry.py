@@ -100,9 +100,26 @@ def register_config_package() -> None:
     mmengine resolves ``pkg::`` only for the packages in its ``MODULE2PACKAGE`` table, which we join; the entry
     exists once ``libra_plugin`` is imported, which our tools do before parsing a config (mmdet's own
     ``tools/train.py`` parses the config before its ``custom_imports``, so there use a path instead).
+
+    mmengine also stamps ``_scope_='<pkg>'`` on every top-level typed dict of a base read through ``pkg::``
+    (``Config._dict_to_config_dict``): right for ``mmdet::``, wrong for ours, whose configs are mmdet or mmseg
+    configs naming our modules ``libra_plugin.X`` — ``type='CocoDataset'`` would be looked up in the plugin's scope
+    and not found (nor ``PackSegInputs``, which no plugin registry holds). So a ``libra_plugin::`` base is read as
+    a local file is: no stamp, every type resolved in the config's own ``default_scope``.
     """
+    from mmengine.config import Config
     from mmengine.config.utils import MODULE2PACKAGE
     MODULE2PACKAGE.setdefault(SCOPE, SCOPE)
+    get_cfg_path = Config.__dict__['_get_cfg_path'].__func__
+    if getattr(get_cfg_path, '_libra_plugin', False):
+        return
+
+    def _get_cfg_path(cfg_path: str, filename: str):
+        path, scope = get_cfg_path(cfg_path, filename)
+        return path, (None if scope == SCOPE else scope)
+
+    _get_cfg_path._libra_plugin = True
+    Config._get_cfg_path = staticmethod(_get_cfg_path)
 
 
 __all__ = ['SCOPE', 'MODELS', 'TASK_UTILS', 'HOOKS', 'DATASETS', 'METRICS', 'UPSTREAM_OWNED', 'register_plain_names',

@@ -10,28 +10,27 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = os.environ.get('LIBRA_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data'))
 
 
+def _shared(name: str, marker: str) -> str:
+    """``SHARED_DATA/name`` when ``marker`` exists under it; the test is skipped otherwise."""
+    root = osp.join(SHARED_DATA, name)
+    if not osp.exists(osp.join(root, marker)):
+        pytest.skip(f'{name} not found at {root} (set LIBRA_SHARED_DATA)')
+    return root + '/'
+
+
 @pytest.fixture(scope='session')
 def coco128_root() -> str:
-    root = osp.join(SHARED_DATA, 'coco128')
-    if not osp.exists(osp.join(root, 'annotations', 'instances_val32.json')):
-        pytest.skip(f'COCO128 not found at {root} (set LIBRA_SHARED_DATA)')
-    return root + '/'
+    return _shared('coco128', 'annotations/instances_val32.json')
 
 
 @pytest.fixture(scope='session')
 def aquarium_root() -> str:
-    root = osp.join(SHARED_DATA, 'aquarium')
-    if not osp.exists(osp.join(root, 'annotations', 'val.json')):
-        pytest.skip(f'aquarium not found at {root} (set LIBRA_SHARED_DATA)')
-    return root + '/'
+    return _shared('aquarium', 'annotations/val.json')
 
 
 @pytest.fixture(scope='session')
 def camvid_root() -> str:
-    root = osp.join(SHARED_DATA, 'camvid')
-    if not osp.isdir(osp.join(root, 'trainannot')):
-        pytest.skip(f'CamVid not found at {root} (set LIBRA_SHARED_DATA)')
-    return root + '/'
+    return _shared('camvid', 'trainannot')
 
 
 @pytest.fixture(scope='session')

@@ -68,3 +68,32 @@ def test_installed_package_runs_its_tools_and_configs(installed):
     assert out.returncode == 0 and '--seeds' in out.stdout, out.stderr[-2000:]
     bad = _run(site, tmp, '-m', 'libra_plugin', 'trian')
     assert bad.returncode != 0 and "unknown tool 'trian'; choose from" in bad.stderr
+
+
+@pytest.mark.parametrize('base,layout', [('ablation/faster-rcnn_mnv2-fpn.py', 'aquarium'),
+                                         ('seg/fastscnn_camvid_ce.py', 'camvid')])
+def test_installed_package_trains_a_user_config_on_a_shipped_base(installed, base, layout):
+    """``_base_ = 'libra_plugin::...'`` (the README's example) trains from the wheel with ``libra-train``'s module:
+    the base's mmdet / mmseg types resolve in the config's default scope, not the plugin's."""
+    from dry_run import write_camvid, write_coco_detection
+    _, site, tmp = installed
+    data = tmp / layout
+    if layout == 'aquarium':
+        write_coco_detection(str(data), ('fish', 'jellyfish', 'penguin', 'puffin', 'shark', 'starfish', 'stingray'),
+                             dict(train=('annotations/train.json', 'images/'), val=('annotations/val.json', 'images/')),
+                             size=(384, 288))
+        env = 'AQUARIUM_ROOT'
+    else:
+        write_camvid(str(data), size=(240, 180))
+        env = 'CAMVID_ROOT'
+    loaders = ''.join(f"{k}_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False)\n"
+                      for k in ('train', 'val', 'test'))
+    name = f'user_{layout}.py'
+    (tmp / name).write_text(f"_base_ = 'libra_plugin::{base}'\n" + loaders +
+                            'train_cfg = dict(max_iters=2, val_interval=2)\n'
+                            'default_hooks = dict(checkpoint=dict(interval=2))\n')
+    out = subprocess.run([sys.executable, '-m', 'libra_plugin', 'train', name, '--work-dir', str(tmp / layout / 'w')],
+                         cwd=tmp, env=dict(os.environ, PYTHONPATH=str(site), **{env: str(data) + '/'}),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert 'Saving checkpoint at 2 iterations' in out.stdout + out.stderr

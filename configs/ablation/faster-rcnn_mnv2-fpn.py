@@ -6,9 +6,7 @@ _base_ = ['mmdet::_base_/models/faster-rcnn_r50_fpn.py', './_base_/mnv2_aquarium
 
 model = dict(
     data_preprocessor=dict(pad_size_divisor=32),
-    backbone=dict(
-        _delete_=True, type='MobileNetV2', out_indices=(1, 2, 4, 7), frozen_stages=7, norm_eval=True,
-        init_cfg=dict(type='Pretrained', checkpoint='libra://mobilenet_v2')),  # ImageNet, frozen but conv2
+    backbone={{_base_.mnv2_backbone}},  # ImageNet, frozen but conv2
     neck=dict(in_channels={{_base_.backbone_channels}}, out_channels={{_base_.fpn_channels}}),
     rpn_head=dict(in_channels={{_base_.fpn_channels}}, feat_channels={{_base_.fpn_channels}},
                   anchor_generator=dict(scales=[4])),  # 16-256 px anchors: a quarter of the boxes are < 17 px here

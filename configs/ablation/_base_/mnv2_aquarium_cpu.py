@@ -4,6 +4,9 @@ _base_ = 'mmdet::_base_/default_runtime.py'
 
 # the detectors' MobileNetV2 out_indices=(1, 2, 4, 7): these channels at strides 4, 8, 16, 32
 backbone_channels = [24, 32, 96, 1280]
+# ImageNet MobileNetV2 (libra://, no download), frozen but its last 1x1 conv
+mnv2_backbone = dict(_delete_=True, type='MobileNetV2', out_indices=(1, 2, 4, 7), frozen_stages=7, norm_eval=True,
+                     init_cfg=dict(type='Pretrained', checkpoint='libra://mobilenet_v2'))
 fpn_channels = 64  # 256 in the 1x configs; CPU scale
 
 data_root = '{{$AQUARIUM_ROOT:data/aquarium/}}'

@@ -71,6 +71,21 @@ class _LovaszBase(SegLoss):
                              f'reduction={reduction!r}')
         return self.loss_weight * loss('sum') / (avg_factor + torch.finfo(torch.float32).eps)
 
+    def forward(self,
+                cls_score: Tensor,
+                label: Tensor,
+                weight: Optional[Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None,
+                ignore_index: Optional[int] = 255,
+                **kwargs) -> Tensor:
+        """Loss of the logits ``cls_score`` against ``label`` (mmseg's call); an empty batch gives a zero that
+        back-propagates."""
+        self.check_inputs(cls_score, label)
+        if label.numel() == 0:  # an empty batch: a zero that back-propagates
+            return cls_score.sum() * 0
+        return self._loss(cls_score, label, weight, avg_factor, reduction_override, ignore_index)
+
 
 @MODELS.register_module()
 class LovaszHingeLoss(_LovaszBase):
@@ -123,18 +138,8 @@ class LovaszHingeLoss(_LovaszBase):
             raise ValueError(f'LovaszHingeLoss has one foreground class: class_weight must be None (mmseg ignores '
                              f'it on the binary loss), got {class_weight!r}; scale the loss with loss_weight')
 
-    def forward(self,
-                cls_score: Tensor,
-                label: Tensor,
-                weight: Optional[Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None,
-                ignore_index: Optional[int] = 255,
-                **kwargs) -> Tensor:
-        """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
-        self.check_inputs(cls_score, label)
-        if label.numel() == 0:  # an empty batch: a zero that back-propagates
-            return cls_score.sum() * 0
+    def _loss(self, cls_score: Tensor, label: Tensor, weight: Optional[Tensor], avg_factor: Optional[float],
+              reduction_override: Optional[str], ignore_index: Optional[int]) -> Tensor:
         if self.mask_head:  # mmdet's loss_mask(mask_preds, mask_targets, labels): the class channel of each RoI
             if cls_score.dim() != 4 or weight is None or tuple(weight.shape) != (cls_score.shape[0], ):
                 raise ValueError('LovaszHingeLoss(mask_head=True) is called as loss(mask_pred (N, C, h, w), '
@@ -201,18 +206,8 @@ class LovaszSoftmaxLoss(_LovaszBase):
         self.classes = classes
         self.class_weight = load_class_weight(class_weight)
 
-    def forward(self,
-                cls_score: Tensor,
-                label: Tensor,
-                weight: Optional[Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None,
-                ignore_index: Optional[int] = 255,
-                **kwargs) -> Tensor:
-        """Loss of the logits ``cls_score`` against ``label`` (mmseg's call)."""
-        self.check_inputs(cls_score, label)
-        if label.numel() == 0:  # an empty batch: a zero that back-propagates
-            return cls_score.sum() * 0
+    def _loss(self, cls_score: Tensor, label: Tensor, weight: Optional[Tensor], avg_factor: Optional[float],
+              reduction_override: Optional[str], ignore_index: Optional[int]) -> Tensor:
         check_multiclass_shapes(cls_score, label)
         num_classes = cls_score.shape[1]
         valid, labels = masked_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')

@@ -15,7 +15,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 from PIL import Image
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO, 'configs')
 IMAGES = 4  # per split: two training iterations of batch 2
 
