@@ -13,6 +13,7 @@ from mmengine.runner import Runner
 
 import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loading on torch >= 2.6)
 from libra_plugin.cli.args import add_common_args, load_config
+from libra_plugin.cli.drawing import caption_halves, source_widths
 from libra_plugin.cli.launch import setup_cpu_distributed
 
 
@@ -67,7 +68,9 @@ def main() -> None:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     runner.test()
     if args.show_dir:
-        print(f'pictures of the predictions: {drawings_dir(cfg, runner, args.show_dir)}', flush=True)
+        pictures = drawings_dir(cfg, runner, args.show_dir)
+        caption_halves(pictures, source_widths(runner.test_dataloader.dataset))  # ground truth | prediction
+        print(f'pictures of the predictions: {pictures}', flush=True)
 
 
 if __name__ == '__main__':

@@ -44,18 +44,23 @@ class PiCIEClusterHook(Hook):
         kmeans_iters (int): Lloyd steps of the initial k-means. Defaults to 20 (``KM_ITER`` of PiCIE's training
             script ``sh_files/train_picie.sh``).
         num_workers (int): Data loader workers of the passes. Defaults to 0.
+        cache_mb (int): The labelling pass reuses the k-means pass's features while they take at most this many
+            MiB (the same features, so the same labels, with one embedding pass fewer per view); beyond it, it
+            embeds again. Defaults to 1024.
     """
 
     priority = 'ABOVE_NORMAL'  # before IBLossHook and the loggers in before_train_epoch
 
     def __init__(self, batch_size: int = 8, init_batches: int = 20, update_batches: int = 1,
-                 kmeans_iters: int = 20, num_workers: int = 0) -> None:
+                 kmeans_iters: int = 20, num_workers: int = 0, cache_mb: int = 1024) -> None:
         for name, v in (('batch_size', batch_size), ('init_batches', init_batches),
                         ('update_batches', update_batches), ('kmeans_iters', kmeans_iters)):
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f'PiCIEClusterHook: {name} must be an integer >= 1, got {v!r}')
         self.batch_size, self.init_batches, self.update_batches = batch_size, init_batches, update_batches
-        self.kmeans_iters, self.num_workers = kmeans_iters, num_workers
+        if not isinstance(cache_mb, int) or cache_mb < 0:
+            raise ValueError(f'PiCIEClusterHook: cache_mb must be an integer >= 0, got {cache_mb!r}')
+        self.kmeans_iters, self.num_workers, self.cache_mb = kmeans_iters, num_workers, cache_mb
 
     def before_train(self, runner) -> None:
         model = self._model(runner)
@@ -103,11 +108,15 @@ class PiCIEClusterHook(Hook):
             for view in (1, 2):
                 km = MiniBatchKMeans(k, self.init_batches, self.update_batches, self.kmeans_iters,
                                      seed=(runner.seed or 0) * 1000 + runner.epoch * 2 + view, sync=sync)
-                for _, f in self._features(model, loader, view):
+                cache, size = [], 0  # the first pass's features, reused by the second while they fit
+                for indices, f in self._features(model, loader, view):
                     km.partial_fit(f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]))
+                    size += f.numel() * f.element_size()
+                    if cache is not None:
+                        cache = cache + [(indices, f)] if size <= self.cache_mb * 2**20 else None
                 c = km.finish()
                 counts = torch.zeros(k, device=c.device)
-                for indices, f in self._features(model, loader, view):
+                for indices, f in (cache if cache is not None else self._features(model, loader, view)):
                     lab, _ = assign(f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]), c)
                     counts += torch.bincount(lab, minlength=k)
                     for i, m in zip(indices, lab.view(f.shape[0], *f.shape[2:]).to(torch.uint8 if k <= 256 else

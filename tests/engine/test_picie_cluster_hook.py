@@ -149,3 +149,19 @@ def test_validation_without_clusters_computes_them_and_no_train_loader_is_an_err
     with pytest.raises(ValueError, match='PiCIEClusterHook clusters the training images, also for evaluation: the '
                                          'config needs train_dataloader'):
         PiCIEClusterHook(batch_size=4, init_batches=2).before_val_epoch(runner)
+
+
+def test_cached_features_give_the_same_clusters_as_a_second_pass(mmseg_scope):
+    out = []
+    for cache_mb in (1024, 0):  # the labelling pass on the cached features / embedding again
+        torch.manual_seed(0)
+        model = tiny()
+        runner = runner_for(model)
+        PiCIEClusterHook(batch_size=4, init_batches=1, cache_mb=cache_mb).before_train_epoch(runner)
+        out.append((model.centroids.clone(), model.cluster_weight.clone(), model.pseudo_labels))
+        assert len(runner.train_dataloader.dataset.seen) == (2 if cache_mb else 4) * N  # two views, 1 or 2 passes
+    assert torch.equal(out[0][0], out[1][0]) and torch.equal(out[0][1], out[1][1])
+    for view in (1, 2):
+        assert all(torch.equal(out[0][2][view][i], out[1][2][view][i]) for i in range(N))
+    with pytest.raises(ValueError, match='PiCIEClusterHook: cache_mb must be an integer >= 0, got -1'):
+        PiCIEClusterHook(cache_mb=-1)

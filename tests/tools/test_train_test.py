@@ -5,7 +5,9 @@ import os.path as osp
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from PIL import Image
 
 pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
 
@@ -54,6 +56,11 @@ def test_train_resume_and_test(tmp_path, shapes_root, run_tool):
     assert 'coco/bbox_mAP_50' in out
     assert osp.exists(pkl)
     assert sorted(os.listdir(show)) == [f'{i:05d}.png' for i in range(8)]  # every val image drawn
+    picture = np.asarray(Image.open(osp.join(show, '00000.png')))  # ground truth | prediction, each captioned
+    width = picture.shape[1] // 2
+    for x in (0, width):  # a black band with white text at the top left of each half
+        band = picture[:20, x:x + 60]
+        assert (band == 0).mean() > 0.3 and (band > 200).any(), "no caption over this half"
     assert f'pictures of the predictions: {show}' in out
     stamp = sorted(d for d in os.listdir(work) if d[:1].isdigit())[-1]
     with open(osp.join(work, stamp, stamp + '.json')) as f:
