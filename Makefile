@@ -3,7 +3,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench bench-gpu
+.PHONY: setup demo test test-configs bench bench-gpu
 
 setup:
 	@VENV=$(VENV) bash tools/setup_env.sh
@@ -16,7 +16,12 @@ demo: setup
 TEST_WORKERS ?= 2
 
 test: setup
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not dryrun"
+
+# the dry run of every shipped config (tests/configs/test_dry_run*.py: 2 training iterations and a validation each,
+# on generated data in the config's layout); CI runs it after make test
+test-configs: setup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m dryrun
 
 bench: setup
 	$(PY) benchmarks/run_all.py

@@ -8,6 +8,7 @@ and workers; the schedule length (and the points of the schedule inside it: vali
 switch); nothing about classes (every fixture holds the config's classes).
 """
 import json
+import math
 import os
 import os.path as osp
 from typing import Dict, List, Sequence
@@ -18,6 +19,64 @@ from PIL import Image
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO, 'configs')
 IMAGES = 4  # per split: two training iterations of batch 2
+AQUARIUM = ('fish', 'jellyfish', 'penguin', 'puffin', 'shark', 'starfish', 'stingray')
+# config (or folder prefix) -> data layout
+LAYOUTS = {'libra_faster_rcnn.py': 'coco', 'libra_retinanet.py': 'coco', 'libra_rpn.py': 'coco',
+           'ablation/': 'aquarium', 'demo/libra_faster_rcnn_r18_coco128.py': 'coco128',
+           'demo/libra_faster_rcnn_r18_shapes.py': 'shapes', 'picie/picie_mnv2-fpn_camvid': 'camvid',
+           'picie/picie_r18-fpn_cocostuff27.py': 'cocostuff', 'seg/': 'camvid'}
+DETECTION = ('coco', 'coco128', 'aquarium', 'shapes')
+
+
+def layout_of(config: str) -> str:
+    return next(v for k, v in LAYOUTS.items() if config.startswith(k))
+
+
+def write_layout(layout: str, root: str) -> tuple:
+    """Write ``layout``'s data under ``root``; returns (environment variables naming it, the data root a config
+    names itself or None)."""
+    from mmdet.datasets import CocoDataset
+
+    from libra_plugin.datasets import make_shapes_coco
+    coco = CocoDataset.METAINFO['classes']
+    if layout == 'coco':  # mmdet's data/coco layout, COCO's 80 classes, 640 x 480 images
+        write_coco_detection(root, coco, dict(train=('annotations/instances_train2017.json', 'train2017/'),
+                                              val=('annotations/instances_val2017.json', 'val2017/')))
+        return {}, 'data/coco/'
+    if layout == 'coco128':
+        write_coco_detection(root, coco, dict(train=('annotations/instances_train96.json', 'train2017/'),
+                                              val=('annotations/instances_val32.json', 'train2017/')))
+        return dict(COCO128_ROOT=root), None
+    if layout == 'aquarium':  # Roboflow's aquarium at its 1024 x 768
+        write_coco_detection(root, AQUARIUM, dict(train=('annotations/train.json', 'images/'),
+                                                  val=('annotations/val.json', 'images/')), size=(1024, 768))
+        return dict(AQUARIUM_ROOT=root), None
+    if layout == 'shapes':
+        make_shapes_coco(root, num_train=IMAGES, num_val=IMAGES, size=256, seed=1)
+        return dict(SHAPES_ROOT=root), None
+    if layout == 'camvid':
+        write_camvid(root)
+        return dict(CAMVID_ROOT=root), None
+    write_cocostuff(root)
+    return dict(COCOSTUFF_ROOT=root), None
+
+
+def dry_run(config: str, root: str, default_root, work_dir: str):
+    """Load ``config`` (environment variables already set), apply :func:`small_changes`, run the tools' preflight
+    and ``Runner.train()`` (2 iterations and a validation); returns the runner."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    import libra_plugin  # noqa: F401
+    from libra_plugin.cli.preflight import check_data_files
+    cfg = Config.fromfile(osp.join(CONFIGS, config))
+    small_changes(cfg, root, default_root)
+    cfg.work_dir = work_dir
+    cfg.default_hooks.logger.interval = 1
+    check_data_files(cfg)  # the tools' preflight accepts the fixture
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner
 
 
 def shipped_configs() -> List[str]:
@@ -133,21 +192,30 @@ def small_changes(cfg, data_root: str, default_root: str = None) -> None:
             hook['at'] = 1  # the switch inside the two-iteration schedule
     loop = cfg.train_cfg
     if 'max_iters' in loop:
+        total = loop['max_iters']
         loop.update(max_iters=2, val_interval=2)
     else:
+        total = None
         loop.update(max_epochs=1, val_interval=1)  # an epoch of the 4-image fixture is 2 iterations of batch 2
-    for sched in cfg.get('param_scheduler') or []:
-        for k in ('begin', 'end'):
-            if isinstance(sched.get(k), int) and sched[k] > 2 and not sched.get('by_epoch', True) is True:
-                sched[k] = 2
+    for sched in cfg.get('param_scheduler') or []:  # the same shape of schedule, squeezed into 2 iterations
         if 'milestones' in sched:
             sched['milestones'] = [1]
+        if sched.get('by_epoch', True):
+            continue  # in epochs: the loop has one, begin and end still cover it
+        begin, end = sched.get('begin', 0), sched.get('end', total or 2)
+        if total:  # [begin, end) of the original length, scaled onto [0, 2)
+            begin, end = int(begin * 2 / total), math.ceil(end * 2 / total)
+        begin = min(begin, 1)
+        sched.update(begin=begin, end=max(begin + 1, min(end, 2)))
     ckpt = cfg.default_hooks.get('checkpoint')
     if ckpt is not None and 'interval' in ckpt:
-        ckpt['interval'] = 1 if ckpt.get('by_epoch', True) and 'max_epochs' in loop else 2
-    backbone = cfg.model.get('backbone', {})
-    init = backbone.get('init_cfg') or {}
-    if str(init.get('checkpoint', '')).startswith(('torchvision://', 'open-mmlab://', 'http')):
+        ckpt['interval'] = 1 if total is None else 2
+    pretrained = str(cfg.model.get('pretrained') or '')
+    init = cfg.model.get('backbone', {}).get('init_cfg') or {}
+    if any(str(u).startswith(('torchvision://', 'open-mmlab://', 'http')) for u in (pretrained,
+                                                                                     init.get('checkpoint', ''))):
+        if 'pretrained' in cfg.model:  # mmseg's EncoderDecoder names the backbone's weights here
+            cfg.model['pretrained'] = None
         small_backbone(cfg)
 
 

@@ -47,6 +47,8 @@ def test_wheel_contents(installed):
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('METADATA'))).decode()
     assert 'Requires-Dist: mmdet<3.4,>=3.3.0' in metadata
     assert "Requires-Dist: faster-coco-eval>=1.6; extra == \"fast-eval\"" in metadata
+    assert 'Classifier: License :: OSI Approved :: Apache Software License' in metadata
+    assert 'Project-URL: Libra R-CNN paper, https://arxiv.org/abs/1904.02701' in metadata
 
 
 def test_installed_package_runs_its_tools_and_configs(installed):

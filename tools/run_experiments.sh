@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 DATA=${DATA:-../shared/data}
-ALL=(ablation_aquarium ablation_coco128 picie ib_collapse lovasz_car)
+ALL=(ablation_aquarium ablation_coco128 picie_dev picie ib_collapse ib_dev lovasz_car)
 
 commands() {
   local ablation="$PY tools/coco_benchmark.py --groups ablation_faster_rcnn ablation_retinanet --seeds 0 1 2"
@@ -25,11 +25,17 @@ commands() {
     ablation_coco128) echo "$ablation --data-root $DATA/coco128/ --train-ann annotations/instances_train96.json" \
       "--train-img train2017/ --val-ann annotations/instances_val32.json --val-img train2017/" \
       "--work-dir work_dirs/ablation_coco128" ;;
+    picie_dev) echo "$PY tools/seg_seeds.py ${picie}-dev_ce.py ${picie}-dev_floor.py --seeds 0 1 2" \
+      "--metrics Acc mIoU Thing_mIoU Stuff_mIoU --work-dir work_dirs/picie_dev" ;;
     picie) echo "$PY tools/seg_seeds.py ${picie}_ce.py ${picie}_focal.py ${picie}_ibfocal.py ${picie}_floor.py" \
-      "--seeds 0 1 2 --metrics $picie_metrics --work-dir work_dirs/picie_camvid" ;;
+      "--seeds 0 1 2 3 4 --metrics $picie_metrics --work-dir work_dirs/picie_camvid_authors" ;;
     ib_collapse) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-lr0.01.py" \
       "${seg}_ibfocal-w0.5.py ${seg}_ibfocal-w0.py ${seg}_ibfocal-alpha1000.py --seeds 0 1 2" \
       "--metrics aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian --work-dir work_dirs/ib_collapse" ;;
+    ib_dev) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-w0.5.py ${seg}_ibfocal-w0.py" \
+      "--seeds 0 1 2 --metrics aAcc mIoU mAcc --work-dir work_dirs/ib_dev --cfg-options" \
+      "train_dataloader.dataset.dev_split=train val_dataloader.dataset.dev_split=dev" \
+      "val_dataloader.dataset.data_prefix.img_path=train val_dataloader.dataset.data_prefix.seg_map_path=trainannot" ;;
     lovasz_car) echo "$PY tools/seg_seeds.py ${seg}-car_ce.py ${seg}-car_lovasz.py ${seg}-car_lovasz-ce.py" \
       "--seeds 0 1 2 --metrics aAcc mIoU mAcc IoU.car IoU.background --work-dir work_dirs/lovasz_car" ;;
     *) echo "run_experiments.sh: unknown experiment '$1'; choose from: ${ALL[*]}" >&2; return 2 ;;

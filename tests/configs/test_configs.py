@@ -78,3 +78,12 @@ def test_configs_are_thin_diffs_over_mmdet(name, base, parts):
                and not k.endswith('._scope_')}  # mmengine marks the scope of an mmdet:: config's dicts
     parts += ('default_hooks.checkpoint.type', )  # ResumableCheckpointHook: atomic checkpoints, random states
     assert changed and all(k.startswith(parts) for k in changed), sorted(changed)
+
+
+def test_every_shipped_config_has_a_dry_run_layout():
+    """tests/configs/test_dry_run_{det,seg}.py run every config that is not a _base_; each needs its data layout."""
+    from dry_run import LAYOUTS, shipped_configs  # tests/ is on the path
+    configs = shipped_configs()
+    assert len(configs) >= 30 and 'picie/picie_r18-fpn_cocostuff27.py' in configs
+    for config in configs:
+        assert any(config.startswith(k) for k in LAYOUTS), f'{config}: no dry-run data layout for it'

@@ -12,7 +12,7 @@ import coco_benchmark  # noqa: E402
 import seg_seeds  # noqa: E402
 
 SCRIPT = osp.join(REPO, 'tools', 'run_experiments.sh')
-NAMES = ['ablation_aquarium', 'ablation_coco128', 'picie', 'ib_collapse', 'lovasz_car']
+NAMES = ['ablation_aquarium', 'ablation_coco128', 'picie_dev', 'picie', 'ib_collapse', 'ib_dev', 'lovasz_car']
 
 
 def _dry_run(*names, **env):
@@ -35,8 +35,12 @@ def test_every_command_parses_with_its_tool():
         else:
             assert tool == 'tools/seg_seeds.py'
             parsed = seg_seeds.parse_args(args)
-            assert parsed.seeds == [0, 1, 2] and all(osp.isfile(osp.join(REPO, c)) for c in parsed.configs)
-    picie = seg_seeds.parse_args(shlex.split(lines[2].split(': ', 1)[1])[2:])
+            assert len(parsed.seeds) >= 3 and all(osp.isfile(osp.join(REPO, c)) for c in parsed.configs)
+    picie = seg_seeds.parse_args(shlex.split(lines[3].split(': ', 1)[1])[2:])
+    assert picie.seeds == [0, 1, 2, 3, 4]  # the table the README quotes: five seeds
+    ib_dev = seg_seeds.parse_args(shlex.split(lines[5].split(': ', 1)[1])[2:])  # chosen on CamVid train's dev part
+    assert ib_dev.cfg_options['val_dataloader.dataset.dev_split'] == 'dev'
+    assert ib_dev.cfg_options['train_dataloader.dataset.dev_split'] == 'train'
     assert picie.metrics == ['Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU']
     assert [osp.basename(c) for c in picie.configs] == [f'picie_mnv2-fpn_camvid_{k}.py' for k in
                                                          ('ce', 'focal', 'ibfocal', 'floor')]  # CE: the baseline
@@ -47,4 +51,4 @@ def test_unknown_name_is_an_error_before_anything_runs(names):
     out = _dry_run(*names)
     assert out.returncode == 2 and out.stdout == ''
     assert out.stderr.strip() == ("run_experiments.sh: unknown experiment 'nosuch'; choose from: "
-                                  'ablation_aquarium ablation_coco128 picie ib_collapse lovasz_car')
+                                  'ablation_aquarium ablation_coco128 picie_dev picie ib_collapse ib_dev lovasz_car')
