@@ -18,10 +18,10 @@ TEST_WORKERS ?= 2
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not dryrun"
 
-# the dry run of every shipped config (tests/configs/test_dry_run*.py: 2 training iterations and a validation each,
-# on generated data in the config's layout); CI runs it after make test
+# the dry run of every shipped config (tests/configs/test_dry_run.py: 2 training iterations and a validation each,
+# on generated data in the config's layout), the configs spread over the workers; CI runs it after make test
 test-configs: setup
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m dryrun
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load -m dryrun
 
 bench: setup
 	$(PY) benchmarks/run_all.py

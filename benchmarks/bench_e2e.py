@@ -26,8 +26,9 @@ from mmengine.config import DictAction
 from common import peak_mib, sync
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def make_parser(description: str = __doc__.split('\n')[0]) -> argparse.ArgumentParser:
+    """The arguments of this script (also the base of profile_train.py's)."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument('config')
     p.add_argument('--device', default='cpu')
     p.add_argument('--warmup', type=int, default=2)
@@ -44,7 +45,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--small-backbone', type=int, metavar='WIDTH')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
     p.add_argument('--json', help='write the measurements here ("-": standard output only)')
-    return p.parse_args(argv)
+    return p
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    return make_parser().parse_args(argv)
 
 
 def build(args):

@@ -3,12 +3,12 @@
     python benchmarks/profile_train.py configs/ablation/faster-rcnn_mnv2-fpn.py \
         --data-root ../shared/data/aquarium/ --train-ann annotations/train.json --train-img images/ \
         --val-ann annotations/val.json --val-img images/ [--warmup 2] [--repeats 5] [--top 20] [--json OUT]
+        [bench_e2e.py's other options: --cfg-options, --batch-size, ...]
 
 Batches are loaded before profiling (as bench_e2e.py; data loading is not in the figures). Prints the median
 iteration time and the operators with the most self CPU time (share of the profiled total), and a coarse split
 into the groups below (by operator name), so a speed-up can aim at what dominates.
 """
-import argparse
 import json
 import statistics
 import time
@@ -16,7 +16,7 @@ from collections import defaultdict
 
 import torch
 
-from bench_e2e import build  # benchmarks/ is on the path
+from bench_e2e import build, make_parser  # benchmarks/ is on the path
 
 GROUPS = (  # first match wins
     ('RoI Align (mmcv)', ('roi_align', 'roialign')),
@@ -40,21 +40,10 @@ def group_of(name: str) -> str:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('config')
-    p.add_argument('--data-root')
-    p.add_argument('--train-ann', default='annotations/train.json')
-    p.add_argument('--train-img', default='images/')
-    p.add_argument('--val-ann', default='annotations/val.json')
-    p.add_argument('--val-img', default='images/')
-    p.add_argument('--warmup', type=int, default=2)
-    p.add_argument('--repeats', type=int, default=5)
-    p.add_argument('--top', type=int, default=20)
-    p.add_argument('--json', help='write the figures here')
+    p = make_parser(__doc__.splitlines()[0])  # bench_e2e.py's arguments (config, data, batch, ...)
+    p.add_argument('--top', type=int, default=20, help='operators listed')
     args = p.parse_args(argv)
-    build_args = argparse.Namespace(**vars(args), device='cpu', img_scale=None, batch_size=None,
-                                    small_backbone=None, builtin=False, cfg_options={})
-    _, model, optim, train, _ = build(build_args)
+    _, model, optim, train, _ = build(args)
     model.train()
     for batch in train[:args.warmup]:
         model.train_step(batch, optim)

@@ -25,7 +25,6 @@ LAYOUTS = {'libra_faster_rcnn.py': 'coco', 'libra_retinanet.py': 'coco', 'libra_
            'ablation/': 'aquarium', 'demo/libra_faster_rcnn_r18_coco128.py': 'coco128',
            'demo/libra_faster_rcnn_r18_shapes.py': 'shapes', 'picie/picie_mnv2-fpn_camvid': 'camvid',
            'picie/picie_r18-fpn_cocostuff27.py': 'cocostuff', 'seg/': 'camvid'}
-DETECTION = ('coco', 'coco128', 'aquarium', 'shapes')
 
 
 def layout_of(config: str) -> str:

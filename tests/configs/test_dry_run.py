@@ -1,11 +1,10 @@
-"""Every shipped segmentation (PiCIE included) config runs its own pipeline, dataset class, data loader, loops, hooks and evaluator: two
+"""Every shipped config runs its own pipeline, dataset class, data loader, loops, hooks and evaluator: two
 training iterations and one validation through mmengine's Runner, on data generated in the config's own layout at
 its real image size (tests/dry_run.py says what a dry run changes, in one place). Run by ``make test-configs``."""
 import pytest
-from dry_run import DETECTION, dry_run, layout_of, shipped_configs, write_layout  # tests/ is on the path
+from dry_run import dry_run, layout_of, shipped_configs, write_layout  # tests/ is on the path
 
 pytestmark = [pytest.mark.slow, pytest.mark.dryrun]  # trains; make test-configs
-CONFIGS = [c for c in shipped_configs() if layout_of(c) not in DETECTION]
 
 
 @pytest.fixture(scope='module')
@@ -21,7 +20,7 @@ def data(tmp_path_factory):
     return get
 
 
-@pytest.mark.parametrize('config', CONFIGS)
+@pytest.mark.parametrize('config', shipped_configs())
 def test_dry_run(config, data, tmp_path, monkeypatch):
     root, env, default_root = data(layout_of(config))
     for k, v in env.items():
