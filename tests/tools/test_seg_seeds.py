@@ -26,8 +26,11 @@ def test_report_means_and_paired_differences():
     text = report(runs, ['aAcc', 'mIoU'], 'ce')
     assert '| ce | 2 | 81.0 ± 1.4 | 31.0 ± 1.4 | 1.0 ± 0.0 min |' in text
     assert '| ib | 2 | 82.0 ± 1.4 | 33.5 ± 0.7 | 1.5 ± 0.7 min |' in text
-    # differences 1, 1 (aAcc) and 3, 2 (mIoU): mean 2.5, t(0.975, 1) = 12.706, sd/sqrt(2) = 0.5
-    assert '| ib | ce | 2 | +1.0 [+1.0, +1.0]* | +2.5 [-3.9, +8.9] |' in text
+    # differences 1, 1 (aAcc: all equal, an interval of zero width, no t-test, no mark) and 3, 2 (mIoU: mean 2.5,
+    # t(0.975, 1) = 12.706, sd/sqrt(2) = 0.5); sign-flip p of two pairs of one sign: 2/4
+    assert '| ib | ce | 2 | +1.0 [+1.0, +1.0] p_sf 0.5 | +2.5 [-3.9, +8.9] p_sf 0.5 |' in text
+    assert 'Holm–Bonferroni over the family of the 1 paired t-tests of this table (1 configs x 2 metrics against ce)' \
+        in text
 
 
 def test_two_configs_then_nothing_repeated(tmp_path, camvid_root, run_tool):
