@@ -47,7 +47,9 @@ GROUPS = {  # the first config of each is the baseline of the others
                              'configs/ablation/faster-rcnn_mnv2-fpn_iou-balanced.py',
                              'configs/ablation/faster-rcnn_mnv2-fpn_bfp.py',
                              'configs/ablation/faster-rcnn_mnv2-fpn_balanced-l1.py',
-                             'configs/ablation/libra-faster-rcnn_mnv2-fpn.py'],
+                             'configs/ablation/libra-faster-rcnn_mnv2-fpn.py',
+                             'configs/ablation/faster-rcnn_mnv2-fpn_iou-neg.py',  # the two halves of the sampling
+                             'configs/ablation/faster-rcnn_mnv2-fpn_instance-pos.py'],
     'ablation_retinanet': ['configs/ablation/retinanet_mnv2-fpn.py', 'configs/ablation/libra-retinanet_mnv2-fpn.py'],
 }
 PROGRESS = ('Iter(train)', 'Epoch(train)', 'Iter(val)', 'Epoch(val)', 'Iter(test)', 'Epoch(test)', 'bbox_mAP_copypaste',

@@ -17,6 +17,8 @@ SAMPLING = {'model.train_cfg.rpn.sampler.neg_pos_ub',
 # config -> (its baseline, the settings it may change)
 VARIANTS = {
     'faster-rcnn_mnv2-fpn_iou-balanced.py': ('faster-rcnn_mnv2-fpn.py', SAMPLING),
+    'faster-rcnn_mnv2-fpn_iou-neg.py': ('faster-rcnn_mnv2-fpn.py', {'model.train_cfg.rcnn.sampler'}),
+    'faster-rcnn_mnv2-fpn_instance-pos.py': ('faster-rcnn_mnv2-fpn.py', {'model.train_cfg.rcnn.sampler'}),
     'faster-rcnn_mnv2-fpn_bfp.py': ('faster-rcnn_mnv2-fpn.py', {'model.neck'}),
     'faster-rcnn_mnv2-fpn_balanced-l1.py': ('faster-rcnn_mnv2-fpn.py', {'model.roi_head.bbox_head.loss_bbox'}),
     'libra-faster-rcnn_mnv2-fpn.py': ('faster-rcnn_mnv2-fpn.py',
@@ -46,6 +48,14 @@ def test_variant_differs_only_in_its_libra_parts(name):
     base, allowed = VARIANTS[name]
     cfg, ref = Config.fromfile(osp.join(ABL, name)), Config.fromfile(osp.join(ABL, base))
     assert changed(cfg, ref) == allowed
+
+
+def test_single_sampler_rows_are_the_halves_of_iou_balanced_sampling():
+    both = Config.fromfile(osp.join(ABL, 'faster-rcnn_mnv2-fpn_iou-balanced.py')).model.train_cfg.rcnn.sampler
+    neg = Config.fromfile(osp.join(ABL, 'faster-rcnn_mnv2-fpn_iou-neg.py')).model.train_cfg.rcnn.sampler
+    pos = Config.fromfile(osp.join(ABL, 'faster-rcnn_mnv2-fpn_instance-pos.py')).model.train_cfg.rcnn.sampler
+    assert neg.neg_sampler == both.neg_sampler and neg.pos_sampler == dict(type='RandomSampler')
+    assert pos.pos_sampler == both.pos_sampler and pos.neg_sampler == dict(type='RandomSampler')
 
 
 def test_libra_faster_rcnn_is_the_three_parts_together():
