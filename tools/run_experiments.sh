@@ -25,8 +25,8 @@ commands() {
     ablation_coco128) echo "$ablation --data-root $DATA/coco128/ --train-ann annotations/instances_train96.json" \
       "--train-img train2017/ --val-ann annotations/instances_val32.json --val-img train2017/" \
       "--work-dir work_dirs/ablation_coco128" ;;
-    picie_dev) echo "$PY tools/seg_seeds.py ${picie}-dev_ce.py ${picie}-dev_floor.py ${picie}-dev_ce-lr1e-5.py --seeds 0 1 2" \
-      "--metrics Acc mIoU Thing_mIoU Stuff_mIoU --work-dir work_dirs/picie_dev" ;;
+    picie_dev) echo "$PY tools/seg_seeds.py ${picie}-dev_ce.py ${picie}-dev_floor.py ${picie}-dev_ce-lr1e-5.py" \
+      "${picie}-dev_ce-bn.py --seeds 0 1 2 --metrics Acc mIoU Thing_mIoU Stuff_mIoU --work-dir work_dirs/picie_dev" ;;
     picie) echo "$PY tools/seg_seeds.py ${picie}_ce.py ${picie}_focal.py ${picie}_ibfocal.py ${picie}_floor.py" \
       "--seeds 0 1 2 3 4 --metrics $picie_metrics --work-dir work_dirs/picie_camvid_authors" ;;
     ib_collapse) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-lr0.01.py" \
