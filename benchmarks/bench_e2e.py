@@ -44,6 +44,8 @@ def make_parser(description: str = __doc__.split('\n')[0]) -> argparse.ArgumentP
     p.add_argument('--batch-size', type=int)
     p.add_argument('--small-backbone', type=int, metavar='WIDTH')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    p.add_argument('--channels-last', action='store_true',
+                   help="the model in channels-last memory format, as libra_plugin.ChannelsLastHook puts it")
     p.add_argument('--json', help='write the measurements here ("-": standard output only)')
     return p
 
@@ -74,6 +76,11 @@ def build(args):
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(args.device)
     model.init_weights()
+    if getattr(args, 'channels_last', False):
+        from types import SimpleNamespace
+
+        from libra_plugin.engine import ChannelsLastHook
+        ChannelsLastHook().before_run(SimpleNamespace(model=model))
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     n = args.warmup + args.repeats
     train = list(itertools.islice(iter(Runner.build_dataloader(cfg.train_dataloader)), n))

@@ -1,0 +1,35 @@
+"""ChannelsLastHook: the model's 4-d weights become channels-last, and a training step gives the same losses and
+gradients as the default layout (to float tolerance)."""
+from types import SimpleNamespace
+
+import torch
+from mmdet.models.backbones import MobileNetV2
+
+from libra_plugin.engine import ChannelsLastHook
+
+
+def test_weights_channels_last_and_the_same_step():
+    torch.manual_seed(0)
+    ref = MobileNetV2(out_indices=(1, 2, 4, 7))
+    model = MobileNetV2(out_indices=(1, 2, 4, 7))
+    model.load_state_dict(ref.state_dict())
+    ref.double()
+    model.double()  # float64: the two layouts must agree to rounding, not to float32's summation noise
+    ChannelsLastHook().before_run(SimpleNamespace(model=model))
+    convs = [p for p in model.parameters() if p.dim() == 4]
+    assert convs and all(p.is_contiguous(memory_format=torch.channels_last) for p in convs)
+    assert not all(p.is_contiguous(memory_format=torch.channels_last) for p in ref.parameters() if p.dim() == 4)
+    x = torch.randn(2, 3, 64, 96, dtype=torch.float64)
+    outs, grads = [], []
+    for m in (ref, model):
+        out = m(x)
+        loss = sum((o ** 2).mean() for o in out)
+        loss.backward()
+        outs.append(loss.detach())
+        grads.append([p.grad.clone() for p in m.parameters()])
+    torch.testing.assert_close(outs[0], outs[1], rtol=1e-10, atol=1e-12)
+    # relative to the largest gradient: some (a BatchNorm bias feeding the next BatchNorm in training mode) are 0 in
+    # exact arithmetic and only rounding noise in either layout
+    scale = max(float(a.abs().max()) for a in grads[0])
+    assert max(float((a - b).abs().max()) for a, b in zip(*grads)) <= 1e-9 * scale
+    assert model(x)[0].is_contiguous(memory_format=torch.channels_last)  # the layout carries through
