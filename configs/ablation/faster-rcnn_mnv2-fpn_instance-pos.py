@@ -1,12 +1,7 @@
 # + instance-balanced positives only: the R-CNN sampler's positives spread evenly over the ground-truth boxes, its
-# negatives at random (mmdet's RandomSampler) and the RPN unchanged; one of the three changes of
+# negatives at random (mmdet's RandomSampler) and the baseline's RPN; one of the three changes of
 # faster-rcnn_mnv2-fpn_iou-balanced.py.
-_base_ = './faster-rcnn_mnv2-fpn.py'
+_base_ = './faster-rcnn_mnv2-fpn_iou-balanced.py'
 
-model = dict(
-    train_cfg=dict(
-        rcnn=dict(
-            sampler=dict(
-                _delete_=True, type='CombinedSampler', num=128, pos_fraction=0.25, add_gt_as_proposals=True,
-                pos_sampler=dict(type='libra_plugin.InstanceBalancedPosSampler'),
-                neg_sampler=dict(type='RandomSampler')))))
+model = dict(train_cfg=dict(rpn=dict(sampler=dict(neg_pos_ub=-1)),  # the baseline's RPN sampler
+                            rcnn=dict(sampler=dict(neg_sampler=dict(_delete_=True, type='RandomSampler')))))

@@ -1,12 +1,6 @@
 # + IoU-balanced negatives only: the R-CNN sampler's negatives drawn per IoU bin, its positives at random (mmdet's
-# RandomSampler) and the RPN unchanged; one of the three changes of faster-rcnn_mnv2-fpn_iou-balanced.py.
-_base_ = './faster-rcnn_mnv2-fpn.py'
+# RandomSampler) and the baseline's RPN; one of the three changes of faster-rcnn_mnv2-fpn_iou-balanced.py.
+_base_ = './faster-rcnn_mnv2-fpn_iou-balanced.py'
 
-model = dict(
-    train_cfg=dict(
-        rcnn=dict(
-            sampler=dict(
-                _delete_=True, type='CombinedSampler', num=128, pos_fraction=0.25, add_gt_as_proposals=True,
-                pos_sampler=dict(type='RandomSampler'),
-                neg_sampler=dict(type='libra_plugin.IoUBalancedNegSampler', floor_thr=-1, floor_fraction=0,
-                                 num_bins=3)))))
+model = dict(train_cfg=dict(rpn=dict(sampler=dict(neg_pos_ub=-1)),  # the baseline's RPN sampler
+                            rcnn=dict(sampler=dict(pos_sampler=dict(_delete_=True, type='RandomSampler')))))
