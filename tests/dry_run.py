@@ -184,18 +184,20 @@ def small_changes(cfg, data_root: str, default_root: str = None) -> None:
     if default_root is not None:  # a data root written into the config (mmdet's data/coco/)
         _replace_strings(cfg._cfg_dict, default_root, data_root)
     _set_loaders(cfg)
+    epochs = 1
     for hook in cfg.get('custom_hooks', []):
         if hook.get('type', '').endswith('PiCIEClusterHook'):
             hook.update(batch_size=2, init_batches=2)  # batch size (the clustering's)
         if hook.get('type', '').endswith('IBLossHook') and hook.get('switch') in ('iter', 'epoch'):
-            hook['at'] = 1  # the switch inside the two-iteration schedule
+            hook['at'] = 1  # the switch inside the two-iteration schedule (the second epoch for 'epoch')
+            epochs = 2 if hook['switch'] == 'epoch' else epochs
     loop = cfg.train_cfg
     if 'max_iters' in loop:
         total = loop['max_iters']
         loop.update(max_iters=2, val_interval=2)
     else:
         total = None
-        loop.update(max_epochs=1, val_interval=1)  # an epoch of the 4-image fixture is 2 iterations of batch 2
+        loop.update(max_epochs=epochs, val_interval=epochs)  # an epoch of the 4-image fixture: 2 iterations
     for sched in cfg.get('param_scheduler') or []:  # the same shape of schedule, squeezed into 2 iterations
         if 'milestones' in sched:
             sched['milestones'] = [1]

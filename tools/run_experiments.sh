@@ -28,7 +28,7 @@ commands() {
     picie_dev) echo "$PY tools/seg_seeds.py ${picie}-dev_ce.py ${picie}-dev_floor.py ${picie}-dev_ce-lr1e-5.py" \
       "${picie}-dev_ce-bn.py --seeds 0 1 2 --metrics Acc mIoU Thing_mIoU Stuff_mIoU --work-dir work_dirs/picie_dev" ;;
     picie) echo "$PY tools/seg_seeds.py ${picie}_ce.py ${picie}_focal.py ${picie}_ibfocal.py ${picie}_floor.py" \
-      "--seeds 0 1 2 3 4 --metrics $picie_metrics --work-dir work_dirs/picie_camvid_authors" ;;
+      "--seeds 0 1 2 3 4 --metrics $picie_metrics --work-dir work_dirs/picie_camvid_2ep" ;;
     ib_collapse) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-lr0.01.py" \
       "${seg}_ibfocal-w0.5.py ${seg}_ibfocal-w0.py ${seg}_ibfocal-alpha1000.py --seeds 0 1 2" \
       "--metrics aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian --work-dir work_dirs/ib_collapse" ;;

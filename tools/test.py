@@ -14,7 +14,7 @@ from mmengine.runner import Runner
 import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loading on torch >= 2.6)
 from libra_plugin.cli.args import add_common_args, load_config
 from libra_plugin.cli.drawing import caption_halves, source_widths
-from libra_plugin.cli.launch import setup_cpu_distributed
+from libra_plugin.cli.launch import finish_distributed, setup_cpu_distributed
 
 
 def parse_args() -> argparse.Namespace:
@@ -71,6 +71,7 @@ def main() -> None:
         pictures = drawings_dir(cfg, runner, args.show_dir)
         caption_halves(pictures, source_widths(runner.test_dataloader.dataset))  # ground truth | prediction
         print(f'pictures of the predictions: {pictures}', flush=True)
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loading on torch >= 2.6)
 from libra_plugin.engine import latest_complete_checkpoint
 from libra_plugin.cli.args import add_common_args, load_config
-from libra_plugin.cli.launch import setup_cpu_distributed
+from libra_plugin.cli.launch import finish_distributed, setup_cpu_distributed
 from libra_plugin.cli.preflight import check_resume_checkpoint
 
 
@@ -48,6 +48,7 @@ def main() -> None:
     if cfg.resume and cfg.load_from:
         check_resume_checkpoint(runner.model, cfg.load_from)
     runner.train()
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -8,4 +8,4 @@ _base_ = './picie_mnv2-fpn_camvid_ce.py'
 train_dataloader = dict(dataset=dict(dev_split='train'))
 val_dataloader = dict(dataset=dict(data_prefix=dict(img_path='train', seg_map_path='trainannot'), dev_split='dev'))
 test_dataloader = val_dataloader
-train_cfg = dict(val_interval=1)
+train_cfg = dict(max_epochs=10, val_interval=1)  # the curve the schedule was chosen from

@@ -38,10 +38,22 @@ def setup_cpu_distributed(cfg: Config) -> bool:
         raise ValueError(f"launcher={launcher!r} needs CUDA; on CPU use 'pytorch' (tools/dist_train.sh) or 'slurm'")
     timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout', 1800)
     torch_dist.init_process_group('gloo', init_method='env://', timeout=datetime.timedelta(seconds=timeout))
-    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    env_cfg = cfg.get('env_cfg') or {}
+    cfg.env_cfg = dict(env_cfg, dist_cfg=dict(env_cfg.get('dist_cfg') or {}, backend='gloo'))
     wrapper = dict(type='MMDistributedDataParallel', broadcast_buffers=False,
                    find_unused_parameters=cfg.get('find_unused_parameters', False))
     wrapper.update(cfg.get('model_wrapper_cfg') or {})
     wrapper['device_ids'] = None  # a CPU module: DDP refuses device ids
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def finish_distributed() -> None:
+    """Tear the process group down once every rank is done (a no-op without one).
+
+    Left to the interpreter's exit, a gloo group's threads can be destroyed while still joinable and the process
+    aborts (``terminate called without an active exception``, SIGABRT) after a run that finished well: the
+    launcher then reports the whole job as failed. The barrier keeps a fast rank from tearing down first."""
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()

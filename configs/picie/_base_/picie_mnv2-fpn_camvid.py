@@ -1,6 +1,9 @@
 # PiCIE (unsupervised) on CamVid, CPU scale: ImageNet MobileNetV2 (libra://mobilenet_v2, no download) + PiCIE's
 # FPN decoder (128-d, stride 4), K = 11 clusters, two views of 240 x 180 from the 480 x 360 images, Adam 1e-4,
-# 10 epochs, re-clustered before each. Labels are used only by the evaluation (Hungarian-matched Acc / mIoU).
+# 2 epochs, re-clustered before each. Labels are used only by the evaluation (Hungarian-matched Acc / mIoU).
+# 2 epochs is the development split's choice (picie_mnv2-fpn_camvid-dev_ce.py, 3 seeds): the first length whose
+# mIoU and accuracy both exceed the untrained floor's with 95 % intervals that exclude 0; after 10 epochs the mIoU
+# is back at the floor's (docs/picie.md).
 _base_ = 'mmseg::_base_/default_runtime.py'
 
 data_root = '{{$CAMVID_ROOT:data/camvid/}}'
@@ -47,7 +50,7 @@ val_evaluator = dict(
 test_evaluator = val_evaluator
 
 custom_hooks = [dict(type='libra_plugin.PiCIEClusterHook', batch_size=16, init_batches=10)]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10, val_interval=5)
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=2, val_interval=2)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-4, weight_decay=0))
