@@ -146,7 +146,8 @@ class IBLossHook(Hook):
                                'processes')
         return box[0]
 
-    def _switch(self, runner, reason: str) -> None:
+    def _switch(self, runner, reason: str, done: int) -> None:
+        """IB focal from the next iteration on; ``done``: the training iterations completed before it."""
         if all(loss.ib_active for loss in self.losses):
             return
         for loss in self.losses:
@@ -155,13 +156,13 @@ class IBLossHook(Hook):
             for group in runner.optim_wrapper.param_groups:
                 group['lr'] *= self.lr_factor
             reason += f'; learning rate x {self.lr_factor:g}'
-        runner.message_hub.update_info('ib_switch_iter', runner.iter + 1)
-        runner.logger.info(f'IBLossHook: switching from CE to IB focal loss after iteration {runner.iter + 1} '
+        runner.message_hub.update_info('ib_switch_iter', done)
+        runner.logger.info(f'IBLossHook: switching from CE to IB focal loss after iteration {done} '
                            f'({reason})')
 
     def before_train_epoch(self, runner) -> None:
         if self.switch == 'epoch' and runner.epoch >= self.at:
-            self._switch(runner, f'epoch {runner.epoch} reached')
+            self._switch(runner, f'epoch {runner.epoch} reached', runner.iter)  # runner.iter: iterations done
 
     def after_train_epoch(self, runner) -> None:
         if self.switch != 'epoch_loss_min' or all(loss.ib_active for loss in self.losses):
@@ -179,11 +180,11 @@ class IBLossHook(Hook):
             hub.update_info('ib_epoch_loss_best', mean)
         else:
             self._switch(runner, f'epoch {runner.epoch} mean loss {mean:.4f} not below the minimum {best:.4f} of '
-                         'an earlier epoch')
+                         'an earlier epoch', runner.iter)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if self.switch == 'iter' and runner.iter + 1 >= self.at:
-            self._switch(runner, f'iteration {self.at} reached')
+            self._switch(runner, f'iteration {self.at} reached', runner.iter + 1)  # this one included
         if self.switch == 'epoch_loss_min' and outputs is not None:
             hub = runner.message_hub
             hub.update_info('ib_epoch_loss_sum', hub.get_info('ib_epoch_loss_sum', 0.0) + float(outputs['loss']))
@@ -204,4 +205,5 @@ class IBLossHook(Hook):
         hub.update_info('ib_loss_best', best)
         hub.update_info('ib_loss_since_best', since)
         if since >= self.patience:
-            self._switch(runner, f'smoothed loss {ema:.4f} not below its minimum {best:.4f} for {since} iterations')
+            self._switch(runner, f'smoothed loss {ema:.4f} not below its minimum {best:.4f} for {since} iterations',
+                         runner.iter + 1)

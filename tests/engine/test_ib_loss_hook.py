@@ -160,10 +160,25 @@ def test_hook_switches_after_the_epoch_whose_mean_loss_is_not_a_new_minimum(labe
         runner.epoch = epoch
         for it, value in enumerate(values):
             hook.after_train_iter(runner, it, outputs=dict(loss=torch.tensor(value)))
+            runner.iter += 1  # as mmengine's loop, after the hooks
         assert not bool(head.loss_decode[0].active)
         hook.after_train_epoch(runner)
         assert bool(head.loss_decode[0].active) == (epoch == 3)
     assert runner.message_hub.get_info('ib_epoch_loss_best') == pytest.approx(1.0)
+    assert runner.message_hub.get_info('ib_switch_iter') == 8  # after the 8 iterations of epochs 0-3
+
+
+def test_hook_switches_at_an_epoch(label_set, tmp_path, mmseg_scope):
+    """switch='epoch', at=1: CE for epoch 0 (3 iterations), IB focal from the first iteration of epoch 1."""
+    head = _model()
+    runner = _runner(head, label_set, 'hook_epoch_at')
+    hook = IBLossHook(switch='epoch', at=1, cache_dir=str(tmp_path / 'cache'))
+    hook.before_train(runner)
+    hook.before_train_epoch(runner)
+    assert not bool(head.loss_decode[0].active)
+    runner.epoch, runner.iter = 1, 3
+    hook.before_train_epoch(runner)
+    assert bool(head.loss_decode[0].active) and runner.message_hub.get_info('ib_switch_iter') == 3
 
 
 def test_a_model_that_supplies_its_features_needs_no_conv_seg(mmseg_scope):
