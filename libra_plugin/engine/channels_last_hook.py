@@ -15,6 +15,10 @@ class ChannelsLastHook(Hook):
     docs/benchmarks.md. Only the memory layout changes: the values are the same up to floating-point summation
     order, checkpoints hold the same tensors (``torch.save`` keeps the strides, loading copies values), and a model
     without 4-d weights is left as it is.
+
+    mmcv's compiled ops index their inputs as contiguous NCHW: on a channels-last feature map its CPU ``RoIAlign``
+    returns wrong values without an error (a Faster R-CNN then trains to 0 AP). Every module from ``mmcv.ops`` in
+    the model therefore gets its 4-d tensor inputs made contiguous first (a forward pre-hook).
     """
 
     priority = 'VERY_HIGH'  # before the optimizer or any other hook reads the parameters
@@ -22,3 +26,11 @@ class ChannelsLastHook(Hook):
     def before_run(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         model.to(memory_format=torch.channels_last)
+        for module in model.modules():
+            if type(module).__module__.startswith('mmcv.ops'):
+                module.register_forward_pre_hook(_contiguous_inputs)
+
+
+def _contiguous_inputs(module, args):
+    """The positional inputs of an mmcv op, 4-d tensors made contiguous (NCHW)."""
+    return tuple(a.contiguous() if isinstance(a, torch.Tensor) and a.dim() == 4 else a for a in args)

@@ -33,3 +33,23 @@ def test_weights_channels_last_and_the_same_step():
     scale = max(float(a.abs().max()) for a in grads[0])
     assert max(float((a - b).abs().max()) for a, b in zip(*grads)) <= 1e-9 * scale
     assert model(x)[0].is_contiguous(memory_format=torch.channels_last)  # the layout carries through
+
+
+def test_mmcv_ops_get_contiguous_inputs():
+    """mmcv's CPU RoIAlign reads a channels-last map as NCHW and returns wrong values silently; under the hook an RoI
+    extractor gives the default layout's features (and gradients)."""
+    from mmdet.models.roi_heads.roi_extractors import SingleRoIExtractor
+    torch.manual_seed(0)
+    make = lambda: SingleRoIExtractor(roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=2),  # noqa: E731
+                                      out_channels=8, featmap_strides=[4, 8])
+    ref, model = make(), make()
+    feats = [torch.randn(2, 8, 24, 32, requires_grad=True), torch.randn(2, 8, 12, 16, requires_grad=True)]
+    rois = torch.tensor([[0, 4., 4., 60., 50.], [1, 0., 10., 120., 90.], [0, 30., 20., 40., 36.]])
+    ChannelsLastHook().before_run(SimpleNamespace(model=model))
+    cl = [f.detach().contiguous(memory_format=torch.channels_last).requires_grad_() for f in feats]
+    expected, got = ref(feats, rois), model(cl, rois)
+    torch.testing.assert_close(got, expected)
+    expected.sum().backward()
+    got.sum().backward()
+    for a, b in zip(feats, cl):
+        torch.testing.assert_close(b.grad, a.grad)
