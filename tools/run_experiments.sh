@@ -12,16 +12,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 DATA=${DATA:-../shared/data}
-ALL=(ablation_aquarium ablation_coco128 picie_dev picie ib_collapse ib_dev lovasz_car)
+ALL=(ablation_val ablation_aquarium ablation_coco128 picie_dev picie ib_collapse ib_dev lovasz_car)
 
 commands() {
-  local ablation="$PY tools/coco_benchmark.py --groups ablation_faster_rcnn ablation_retinanet --seeds 0 1 2"
+  local ablation="$PY tools/coco_benchmark.py --groups ablation_faster_rcnn ablation_retinanet --seeds 0 1 2 3 4"
+  local aquarium="--data-root $DATA/aquarium/ --train-ann annotations/train.json --train-img images/ --val-img images/"
   local picie=configs/picie/picie_mnv2-fpn_camvid
   local seg=configs/seg/fastscnn_camvid
   local picie_metrics="Acc mIoU Thing_Acc Thing_mIoU Stuff_Acc Stuff_mIoU"
   case $1 in
-    ablation_aquarium) echo "$ablation --data-root $DATA/aquarium/ --train-ann annotations/train.json" \
-      "--train-img images/ --val-ann annotations/val.json --val-img images/ --work-dir work_dirs/ablation_aquarium" ;;
+    ablation_val) echo "$PY tools/coco_benchmark.py --configs configs/ablation/faster-rcnn_mnv2-fpn.py" \
+      "configs/ablation/retinanet_mnv2-fpn.py --seeds 0 --val-interval 250 $aquarium --val-ann annotations/val.json" \
+      "--work-dir work_dirs/ablation_val" ;;  # the learning curves that chose the schedule: aquarium val
+    ablation_aquarium) echo "$ablation $aquarium --val-ann annotations/test.json" \
+      "--work-dir work_dirs/ablation_aquarium_test" ;;  # the reported table: aquarium test, never used for a choice
     ablation_coco128) echo "$ablation --data-root $DATA/coco128/ --train-ann annotations/instances_train96.json" \
       "--train-img train2017/ --val-ann annotations/instances_val32.json --val-img train2017/" \
       "--work-dir work_dirs/ablation_coco128" ;;

@@ -12,7 +12,8 @@ import coco_benchmark  # noqa: E402
 import seg_seeds  # noqa: E402
 
 SCRIPT = osp.join(REPO, 'tools', 'run_experiments.sh')
-NAMES = ['ablation_aquarium', 'ablation_coco128', 'picie_dev', 'picie', 'ib_collapse', 'ib_dev', 'lovasz_car']
+NAMES = ['ablation_val', 'ablation_aquarium', 'ablation_coco128', 'picie_dev', 'picie', 'ib_collapse', 'ib_dev',
+         'lovasz_car']
 
 
 def _dry_run(*names, **env):
@@ -31,14 +32,20 @@ def test_every_command_parses_with_its_tool():
         tool, args = argv[1], argv[2:]
         if tool == 'tools/coco_benchmark.py':
             parsed = coco_benchmark.parse_args(args)
-            assert parsed.seeds == [0, 1, 2] and parsed.data_root.startswith('/data/')
+            assert parsed.data_root.startswith('/data/')
         else:
             assert tool == 'tools/seg_seeds.py'
             parsed = seg_seeds.parse_args(args)
             assert len(parsed.seeds) >= 3 and all(osp.isfile(osp.join(REPO, c)) for c in parsed.configs)
-    picie = seg_seeds.parse_args(shlex.split(lines[3].split(': ', 1)[1])[2:])
+    command = {line[3:].split(':')[0]: shlex.split(line.split(': ', 1)[1])[2:] for line in lines}
+    val = coco_benchmark.parse_args(command['ablation_val'])
+    test = coco_benchmark.parse_args(command['ablation_aquarium'])
+    assert val.val_ann == 'annotations/val.json' and val.seeds == [0]  # the schedule chosen on val
+    assert test.val_ann == 'annotations/test.json' and test.seeds == [0, 1, 2, 3, 4]  # reported on test
+    assert test.train_ann == val.train_ann == 'annotations/train.json'
+    picie = seg_seeds.parse_args(command['picie'])
     assert picie.seeds == [0, 1, 2, 3, 4]  # the table the README quotes: five seeds
-    ib_dev = seg_seeds.parse_args(shlex.split(lines[5].split(': ', 1)[1])[2:])  # chosen on CamVid train's dev part
+    ib_dev = seg_seeds.parse_args(command['ib_dev'])  # chosen on CamVid train's dev part
     assert ib_dev.cfg_options['val_dataloader.dataset.dev_split'] == 'dev'
     assert ib_dev.cfg_options['train_dataloader.dataset.dev_split'] == 'train'
     assert picie.metrics == ['Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU']
@@ -51,4 +58,4 @@ def test_unknown_name_is_an_error_before_anything_runs(names):
     out = _dry_run(*names)
     assert out.returncode == 2 and out.stdout == ''
     assert out.stderr.strip() == ("run_experiments.sh: unknown experiment 'nosuch'; choose from: "
-                                  'ablation_aquarium ablation_coco128 picie_dev picie ib_collapse ib_dev lovasz_car')
+                                  'ablation_val ablation_aquarium ablation_coco128 picie_dev picie ib_collapse ib_dev lovasz_car')
