@@ -125,6 +125,8 @@ def prepare(config: str, args: argparse.Namespace, work: str, seed: Optional[int
     ct.set_coco_data(cfg, args.data_root, args.train_ann, args.train_img, args.val_ann, args.val_img)
     if args.max_iters or args.epochs:
         ct.set_schedule(cfg, max_iters=args.max_iters, epochs=args.epochs, val_interval=args.val_interval)
+    elif args.val_interval:
+        ct.set_val_interval(cfg, args.val_interval)  # the config's own schedule
     if args.img_scale:
         ct.set_img_scale(cfg, args.img_scale)
     ct.set_batch(cfg, args.batch_size, args.workers)

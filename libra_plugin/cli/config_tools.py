@@ -91,6 +91,14 @@ def set_schedule(cfg: Config, max_iters: Optional[int] = None, epochs: Optional[
     cfg.default_hooks.logger.log_metric_by_epoch = False  # validation metrics logged at their iteration
 
 
+def set_val_interval(cfg: Config, interval: int) -> None:
+    """Validation and checkpoints every ``interval`` iterations / epochs of the config's own schedule."""
+    if interval < 1:
+        raise ValueError(f'val_interval must be >= 1, got {interval}')
+    cfg.train_cfg.val_interval = interval
+    cfg.default_hooks.checkpoint.interval = interval
+
+
 def set_img_scale(cfg: Config, scale: Sequence[int]) -> None:
     """Every ``Resize`` of the train/val/test pipelines resizes to ``scale`` (keeping its ``keep_ratio``)."""
     for node in [cfg.get('train_pipeline'), cfg.get('test_pipeline')] + _loaders(cfg):

@@ -37,6 +37,15 @@ def test_schedule_iterations_and_epochs():
         ct.set_schedule(cfg, max_iters=0)
 
 
+def test_val_interval_of_the_configs_own_schedule():
+    cfg = ct.load(LIBRA)
+    ct.set_val_interval(cfg, 3)
+    assert (cfg.train_cfg.type, cfg.train_cfg.max_epochs, cfg.train_cfg.val_interval) == ('EpochBasedTrainLoop', 12, 3)
+    assert cfg.default_hooks.checkpoint.interval == 3 and cfg.param_scheduler == ct.load(LIBRA).param_scheduler
+    with pytest.raises(ValueError, match='val_interval must be >= 1, got 0'):
+        ct.set_val_interval(cfg, 0)
+
+
 def test_sizes_and_small_backbone(shapes_root):
     cfg = ct.load(LIBRA)
     ct.set_coco_data(cfg, shapes_root, 'annotations/instances_train.json', 'train/',

@@ -25,6 +25,18 @@ def data_args(root):
             '--val-ann', 'annotations/instances_val.json', '--val-img', 'val/']
 
 
+def test_val_interval_alone_keeps_the_configs_schedule(monkeypatch, tmp_path, shapes_root):
+    monkeypatch.syspath_prepend(osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools'))
+    import coco_benchmark
+    from mmengine.config import Config
+    args = coco_benchmark.parse_args(data_args(shapes_root) + ['--configs', 'configs/ablation/retinanet_mnv2-fpn.py',
+                                                               '--val-interval', '250'])
+    cfg = Config.fromfile(coco_benchmark.prepare(args.configs[0], args, str(tmp_path), seed=0))
+    assert (cfg.train_cfg.max_iters, cfg.train_cfg.val_interval, cfg.default_hooks.checkpoint.interval) == (1000, 250,
+                                                                                                             250)
+    assert cfg.param_scheduler[1]['milestones'] == [750, 900]
+
+
 def test_trains_evaluates_and_reports(tmp_path, shapes_root, run_tool):
     work = str(tmp_path / 'bench')
     configs = ['configs/libra_retinanet.py', 'configs/libra_rpn.py']
