@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 DATA=${DATA:-../shared/data}
-ALL=(ablation_val ablation_aquarium ablation_coco128 picie_dev picie ib_collapse ib_dev lovasz_car)
+ALL=(ablation_val ablation_aquarium ablation_coco128 picie_dev picie ib_collapse ib_dev ib_val lovasz_car)
 
 commands() {
   local ablation="$PY tools/coco_benchmark.py --groups ablation_faster_rcnn ablation_retinanet --seeds 0 1 2 3 4"
@@ -40,6 +40,9 @@ commands() {
       "--seeds 0 1 2 --metrics aAcc mIoU mAcc --work-dir work_dirs/ib_dev --cfg-options" \
       "train_dataloader.dataset.dev_split=train val_dataloader.dataset.dev_split=dev" \
       "val_dataloader.dataset.data_prefix.img_path=train val_dataloader.dataset.data_prefix.seg_map_path=trainannot" ;;
+    ib_val) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-w0.5.py --seeds 0 1 2 3 4" \
+      "--metrics aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian --work-dir work_dirs/ib_collapse" ;;  # ib_dev's
+      # choice reported on val, 5 seeds, in ib_collapse's folder (its seeds 0-2 are reused, not repeated)
     lovasz_car) echo "$PY tools/seg_seeds.py ${seg}-car_ce.py ${seg}-car_lovasz.py ${seg}-car_lovasz-ce.py" \
       "--seeds 0 1 2 --metrics aAcc mIoU mAcc IoU.car IoU.background --work-dir work_dirs/lovasz_car" ;;
     *) echo "run_experiments.sh: unknown experiment '$1'; choose from: ${ALL[*]}" >&2; return 2 ;;

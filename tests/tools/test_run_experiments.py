@@ -13,7 +13,7 @@ import seg_seeds  # noqa: E402
 
 SCRIPT = osp.join(REPO, 'tools', 'run_experiments.sh')
 NAMES = ['ablation_val', 'ablation_aquarium', 'ablation_coco128', 'picie_dev', 'picie', 'ib_collapse', 'ib_dev',
-         'lovasz_car']
+         'ib_val', 'lovasz_car']
 
 
 def _dry_run(*names, **env):
@@ -48,6 +48,10 @@ def test_every_command_parses_with_its_tool():
     ib_dev = seg_seeds.parse_args(command['ib_dev'])  # chosen on CamVid train's dev part
     assert ib_dev.cfg_options['val_dataloader.dataset.dev_split'] == 'dev'
     assert ib_dev.cfg_options['train_dataloader.dataset.dev_split'] == 'train'
+    ib_val = seg_seeds.parse_args(command['ib_val'])  # reported on val with five seeds, no dev split
+    assert ib_val.seeds == [0, 1, 2, 3, 4] and not ib_val.cfg_options
+    assert ib_val.work_dir == seg_seeds.parse_args(command['ib_collapse']).work_dir  # its seeds 0-2 reused
+    assert set(ib_val.configs) <= set(ib_dev.configs) and ib_val.configs[0] == ib_dev.configs[0]  # CE: the baseline
     assert picie.metrics == ['Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU']
     assert [osp.basename(c) for c in picie.configs] == [f'picie_mnv2-fpn_camvid_{k}.py' for k in
                                                          ('ce', 'focal', 'ibfocal', 'floor')]  # CE: the baseline
