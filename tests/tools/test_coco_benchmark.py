@@ -32,9 +32,9 @@ def test_val_interval_alone_keeps_the_configs_schedule(monkeypatch, tmp_path, sh
     args = coco_benchmark.parse_args(data_args(shapes_root) + ['--configs', 'configs/ablation/retinanet_mnv2-fpn.py',
                                                                '--val-interval', '250'])
     cfg = Config.fromfile(coco_benchmark.prepare(args.configs[0], args, str(tmp_path), seed=0))
-    assert (cfg.train_cfg.max_iters, cfg.train_cfg.val_interval, cfg.default_hooks.checkpoint.interval) == (1000, 250,
+    assert (cfg.train_cfg.max_iters, cfg.train_cfg.val_interval, cfg.default_hooks.checkpoint.interval) == (2000, 250,
                                                                                                              250)
-    assert cfg.param_scheduler[1]['milestones'] == [750, 900]
+    assert cfg.param_scheduler[1]['milestones'] == [1500, 1800]  # RetinaNet's own schedule, kept
 
 
 def test_trains_evaluates_and_reports(tmp_path, shapes_root, run_tool):
