@@ -20,6 +20,7 @@ commands() {
   local picie=configs/picie/picie_mnv2-fpn_camvid
   local seg=configs/seg/fastscnn_camvid
   local picie_metrics="Acc mIoU Thing_Acc Thing_mIoU Stuff_Acc Stuff_mIoU"
+  local ib_metrics="aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian"
   case $1 in
     ablation_val) echo "$PY tools/coco_benchmark.py --configs configs/ablation/faster-rcnn_mnv2-fpn.py" \
       "configs/ablation/retinanet_mnv2-fpn.py --seeds 0 --val-interval 250 $aquarium --val-ann annotations/val.json" \
@@ -35,14 +36,13 @@ commands() {
       "--seeds 0 1 2 3 4 --metrics $picie_metrics --work-dir work_dirs/picie_camvid_2ep" ;;
     ib_collapse) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-lr0.01.py" \
       "${seg}_ibfocal-w0.5.py ${seg}_ibfocal-w0.py ${seg}_ibfocal-alpha1000.py --seeds 0 1 2" \
-      "--metrics aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian --work-dir work_dirs/ib_collapse" ;;
+      "--metrics $ib_metrics --work-dir work_dirs/ib_collapse" ;;
     ib_dev) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-w0.5.py ${seg}_ibfocal-w0.py" \
       "--seeds 0 1 2 --metrics aAcc mIoU mAcc --work-dir work_dirs/ib_dev --cfg-options" \
       "train_dataloader.dataset.dev_split=train val_dataloader.dataset.dev_split=dev" \
       "val_dataloader.dataset.data_prefix.img_path=train val_dataloader.dataset.data_prefix.seg_map_path=trainannot" ;;
     ib_val) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-w0.5.py --seeds 0 1 2 3 4" \
-      "--metrics aAcc mIoU mAcc IoU.building IoU.tree IoU.pedestrian --work-dir work_dirs/ib_collapse" ;;  # ib_dev's
-      # choice reported on val, 5 seeds, in ib_collapse's folder (its seeds 0-2 are reused, not repeated)
+      "--metrics $ib_metrics --work-dir work_dirs/ib_collapse" ;;  # ib_dev's choice on val, reusing ib_collapse's seeds 0-2
     lovasz_car) echo "$PY tools/seg_seeds.py ${seg}-car_ce.py ${seg}-car_lovasz.py ${seg}-car_lovasz-ce.py" \
       "--seeds 0 1 2 --metrics aAcc mIoU mAcc IoU.car IoU.background --work-dir work_dirs/lovasz_car" ;;
     *) echo "run_experiments.sh: unknown experiment '$1'; choose from: ${ALL[*]}" >&2; return 2 ;;
