@@ -1,4 +1,5 @@
 """tools/seed_report.py re-renders a recorded multi-seed report with the current statistics (no training)."""
+import json
 import os.path as osp
 import shutil
 import sys
@@ -39,3 +40,31 @@ def test_another_baseline_into_another_folder(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([src, '--baseline', 'nosuch', '--out', str(tmp_path)])
     assert "--baseline: no run named 'nosuch' in " in capsys.readouterr().err
+
+
+def test_several_results_files_make_one_table(tmp_path, capsys):
+    """A table split over two runs of the tool (the Faster R-CNN rows, then the RetinaNet pair) joins back into
+    the one report of all its runs: the same rows and one Holm family over every test."""
+    src = osp.join(REPO, 'docs', 'results', 'ablation_aquarium')
+    with open(osp.join(src, 'results.json')) as f:
+        data = json.load(f)
+    parts = []
+    for i, group in enumerate(('faster', 'retinanet')):
+        part = dict(data, runs=[r for r in data['runs'] if group in r['baseline']])
+        parts.append(tmp_path / f'part{i}.json')
+        parts[-1].write_text(json.dumps(part))
+    main([str(src + '/results.json'), '--out', str(tmp_path / 'whole')])
+    main([str(p) for p in parts] + ['--out', str(tmp_path / 'joined')])
+    whole = (tmp_path / 'whole' / 'results.md').read_text()
+    assert (tmp_path / 'joined' / 'results.md').read_text() == whole and 'family of the 29 paired t-tests' in whole
+    joined = json.loads((tmp_path / 'joined' / 'results.json').read_text())
+    assert len(joined['runs']) == 21 and sorted(joined['args']['joined']) == sorted(map(str, parts))
+    capsys.readouterr()
+    for argv, message in (([str(parts[0]), str(parts[0]), '--out', str(tmp_path)],
+                           "config 'faster-rcnn_mnv2-fpn' is already in an earlier results file"),
+                          ([str(parts[0]), str(parts[1])], '--out is needed with several results files'),
+                          ([str(parts[0]), osp.join(REPO, 'docs', 'results', 'lovasz_car', 'results.json'),
+                            '--out', str(tmp_path)], 'mix coco_benchmark.py and seg_seeds.py records')):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert message in capsys.readouterr().err
