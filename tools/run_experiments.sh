@@ -44,7 +44,7 @@ commands() {
     ib_val) echo "$PY tools/seg_seeds.py ${seg}_ce.py ${seg}_ibfocal.py ${seg}_ibfocal-w0.5.py --seeds 0 1 2 3 4" \
       "--metrics $ib_metrics --work-dir work_dirs/ib_collapse" ;;  # ib_dev's choice on val, reusing ib_collapse's seeds 0-2
     lovasz_car) echo "$PY tools/seg_seeds.py ${seg}-car_ce.py ${seg}-car_lovasz.py ${seg}-car_lovasz-ce.py" \
-      "--seeds 0 1 2 --metrics aAcc mIoU mAcc IoU.car IoU.background --work-dir work_dirs/lovasz_car" ;;
+      "--seeds 0 1 2 3 4 --metrics aAcc mIoU mAcc IoU.car IoU.background --work-dir work_dirs/lovasz_car" ;;
     *) echo "run_experiments.sh: unknown experiment '$1'; choose from: ${ALL[*]}" >&2; return 2 ;;
   esac
 }

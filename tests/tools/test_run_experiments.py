@@ -52,6 +52,7 @@ def test_every_command_parses_with_its_tool():
     assert ib_val.seeds == [0, 1, 2, 3, 4] and not ib_val.cfg_options
     assert ib_val.work_dir == seg_seeds.parse_args(command['ib_collapse']).work_dir  # its seeds 0-2 reused
     assert set(ib_val.configs) <= set(ib_dev.configs) and ib_val.configs[0] == ib_dev.configs[0]  # CE: the baseline
+    assert seg_seeds.parse_args(command['lovasz_car']).seeds == [0, 1, 2, 3, 4]  # quoted in the README too
     assert picie.metrics == ['Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU']
     assert [osp.basename(c) for c in picie.configs] == [f'picie_mnv2-fpn_camvid_{k}.py' for k in
                                                          ('ce', 'focal', 'ibfocal', 'floor')]  # CE: the baseline
