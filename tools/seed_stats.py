@@ -115,8 +115,9 @@ def fmt_mean_std(s: Dict[str, float], digits: int = 1) -> str:
 
 def signed(x: float, digits: int = 1) -> str:
     """``x`` with its sign; a non-zero value that rounds to 0 gets up to 3 more digits so that its sign and size
-    stay visible (-0.006 is ``-0.01``, never ``-0.0``); an exact 0 is ``0.0``."""
-    if x == 0:
+    stay visible (-0.006 is ``-0.01``, never ``-0.0``); 0, and float residue below 1e-9 (the mean of differences
+    that cancel, e.g. -2.8e-17), is ``0.0``."""
+    if abs(x) < 1e-9:
         return f'{0:.{digits}f}'
     for d in range(digits, digits + 4):
         text = f'{x:+.{d}f}'

@@ -98,6 +98,6 @@ def test_zero_width_interval_has_no_t_test_and_is_never_significant():
 def test_signed_keeps_the_sign_of_small_values():
     assert signed(-0.006) == '-0.01' and signed(0.04) == '+0.04' and signed(-0.0004) == '-0.0004'
     assert signed(0.0) == '0.0' and signed(-0.0) == '0.0' and signed(1.26) == '+1.3' and signed(-2.0) == '-2.0'
-    assert signed(1e-9) == '+0.0000'
+    assert signed(1e-6) == '+0.0000' and signed(-2.8e-17) == '0.0' and signed(4e-10) == '0.0'  # float residue
     d = dict(n=3, mean=0.5, low=-0.006, high=1.0, p_signflip=0.25, significant=False)
     assert fmt_difference(d) == '+0.5 [-0.01, +1.0] p_sf 0.25'  # not '-0.0'
