@@ -36,9 +36,10 @@ def main(argv=None) -> None:
             data = json.load(f)
         kinds.add('summary' in data)
         sources[path] = data.get('args', {})
-        for name in dict.fromkeys(r['name'] for r in data['runs']):
-            if any(r['name'] == name for r in runs):
-                p.error(f'{path}: config {name!r} is already in an earlier results file; give each config once')
+        seen = {r['name'] for r in runs}
+        again = [name for name in dict.fromkeys(r['name'] for r in data['runs']) if name in seen]
+        if again:
+            p.error(f'{path}: config {again[0]!r} is already in an earlier results file; give each config once')
         runs += data['runs']
     if len(kinds) > 1:
         p.error('the results files mix coco_benchmark.py and seg_seeds.py records; give one kind')

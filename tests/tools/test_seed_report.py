@@ -45,15 +45,15 @@ def test_another_baseline_into_another_folder(tmp_path, capsys):
 def test_several_results_files_make_one_table(tmp_path, capsys):
     """A table split over two runs of the tool (the Faster R-CNN rows, then the RetinaNet pair) joins back into
     the one report of all its runs: the same rows and one Holm family over every test."""
-    src = osp.join(REPO, 'docs', 'results', 'ablation_aquarium')
-    with open(osp.join(src, 'results.json')) as f:
+    src = osp.join(REPO, 'docs', 'results', 'ablation_aquarium', 'results.json')
+    with open(src) as f:
         data = json.load(f)
     parts = []
     for i, group in enumerate(('faster', 'retinanet')):
         part = dict(data, runs=[r for r in data['runs'] if group in r['baseline']])
         parts.append(tmp_path / f'part{i}.json')
         parts[-1].write_text(json.dumps(part))
-    main([str(src + '/results.json'), '--out', str(tmp_path / 'whole')])
+    main([src, '--out', str(tmp_path / 'whole')])
     main([str(p) for p in parts] + ['--out', str(tmp_path / 'joined')])
     whole = (tmp_path / 'whole' / 'results.md').read_text()
     assert (tmp_path / 'joined' / 'results.md').read_text() == whole and 'family of the 29 paired t-tests' in whole
