@@ -205,7 +205,7 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
     done = records.finished_run(work, config_text)
     if done is not None:
         print(f'{step} {label}: done before, not repeated ({work}/run.json)', flush=True)
-        return done
+        return dict(done, baseline=baseline)  # compared with this command's baseline, not the one it ran under
     start = time.time()
     if args.checkpoints:
         ckpt, train_s = args.checkpoints[i - 1], None

@@ -104,7 +104,9 @@ def test_seeds_table_intervals_plot_and_resumption(tmp_path, shapes_root, run_to
     assert 'training libra_retinanet seed 1 (resuming)' in out  # its checkpoint was there
     assert 'training libra_retinanet seed 2' in out
     with open(osp.join(work, 'results.json')) as f:
-        assert [(r['name'], r['seed']) for r in json.load(f)['runs']] == [('libra_retinanet', s) for s in (0, 1, 2)]
+        rerun = json.load(f)['runs']
+    assert [(r['name'], r['seed']) for r in rerun] == [('libra_retinanet', s) for s in (0, 1, 2)]
+    assert {r['baseline'] for r in rerun} == {'libra_retinanet'}  # the reused seed 0 too: this command's baseline
 
     # another config text: the finished run is stale and its checkpoints are not continued
     # (seed 0: a run finished before configs were recorded, whose config is known only from its run.json)
