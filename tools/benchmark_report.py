@@ -92,15 +92,23 @@ def seed_tables(stats: Dict[str, dict]) -> str:
 
 
 def plot(runs: List[dict], out_dir: str) -> None:
+    """ap_bars.png: each config's metrics (the mean over its seeds, ± std bars where it has several); curves.png:
+    training loss and validation AP per run, one colour per config."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    import numpy as np
     cols = columns(runs)
+    names = list(dict.fromkeys(r['name'] for r in runs))
+    colour = {name: f'C{i % 10}' for i, name in enumerate(names)}
     fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(cols)), 3.6))
-    width = 0.8 / max(1, len(runs))
-    for i, run in enumerate(runs):
-        values = [100 * max(metric(run, k) or 0, 0) for _, k in cols]  # -1 (no such box): no bar
-        ax.bar([j + (i - (len(runs) - 1) / 2) * width for j in range(len(cols))], values, width, label=run['name'])
+    width = 0.8 / max(1, len(names))
+    for i, name in enumerate(names):
+        values = np.array([[100 * max(metric(r, k) or 0, 0) for _, k in cols] for r in runs if r['name'] == name])
+        seeds = len(values)  # -1 (no such box) counts as 0: no bar
+        ax.bar([j + (i - (len(names) - 1) / 2) * width for j in range(len(cols))], values.mean(0), width,
+               yerr=values.std(0, ddof=1) if seeds > 1 else None, capsize=2, color=colour[name],
+               label=name if seeds == 1 else f'{name} ({seeds} seeds)')
     ax.set_xticks(range(len(cols)), [c for c, _ in cols])
     ax.set_ylabel('%')
     ax.legend(fontsize=7)
@@ -109,14 +117,16 @@ def plot(runs: List[dict], out_dir: str) -> None:
     plt.close(fig)
 
     fig, (ax_loss, ax_map) = plt.subplots(1, 2, figsize=(10, 3.6))
+    key = cols[0][1] if cols else None
     for run in runs:
+        first = run is next(r for r in runs if r['name'] == run['name'])  # one legend entry per config
+        style = dict(color=colour[run['name']], label=run['name'] if first else None)
         loss = run['curves']['loss']
         if loss:
-            ax_loss.plot([s for s, _ in loss], [v for _, v in loss], label=run['name'], lw=1)
-        key = cols[0][1] if cols else None
+            ax_loss.plot([s for s, _ in loss], [v for _, v in loss], lw=1, **style)
         val = [(row['step'], row[k]) for row in run['curves']['val'] for k in row if k.split('/', 1)[-1] == key]
         if val:
-            ax_map.plot([s for s, _ in val], [100 * v for _, v in val], marker='o', label=run['name'])
+            ax_map.plot([s for s, _ in val], [100 * v for _, v in val], marker='o', **style)
     ax_loss.set(xlabel='iteration', ylabel='training loss', yscale='log')
     ax_map.set(xlabel='iteration (or epoch)', ylabel=f'{cols[0][0] if cols else "metric"} (%)')
     for ax in (ax_loss, ax_map):

@@ -32,7 +32,7 @@ import time
 from typing import Optional
 
 from benchmark_report import write_report  # tools/ is on the path of a script run from it
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
 from libra_plugin.cli import config_tools as ct
 from libra_plugin.cli import records
@@ -165,8 +165,9 @@ def last_checkpoint(work: str) -> str:
 
 
 def read_curves(work: str, val_interval: int = None) -> dict:
-    """Loss per logged iteration and the validation metrics per validation, from the run's scalars.json (a run
-    that logged its validations by epoch in an iteration schedule has them at ``k * val_interval``)."""
+    """Loss per logged iteration and the validation metrics per validation, from the run's scalars.json. A run
+    that logged its validations by epoch in an iteration schedule (mmengine's ``log_metric_by_epoch``: every one at
+    step 0) has them placed at ``k * val_interval``."""
     files = sorted(glob.glob(osp.join(work, '2*', 'vis_data', 'scalars.json')))
     curves = dict(loss=[], val=[])
     for path in files:
@@ -178,7 +179,7 @@ def read_curves(work: str, val_interval: int = None) -> dict:
                 elif any(k.startswith('coco/') for k in row):
                     curves['val'].append(dict(row))
     steps = [row['step'] for row in curves['val']]
-    if val_interval and any(b <= a for a, b in zip(steps, steps[1:])):
+    if val_interval and steps and (steps[0] <= 0 or any(b <= a for a, b in zip(steps, steps[1:]))):
         for k, row in enumerate(curves['val']):
             row['step'] = (k + 1) * val_interval
     return curves
@@ -223,8 +224,9 @@ def benchmark_run(i: int, total: int, config: str, baseline: str, seed: Optional
     print(f'{step} evaluating {label} ({ckpt})', flush=True)
     test_work = osp.join(work, 'test')
     stream([sys.executable, osp.join(TOOLS, 'test.py'), path, ckpt, '--work-dir', test_work], osp.join(work, 'test.log'))
+    curves = read_curves(work, Config.fromfile(path).train_cfg.get('val_interval'))
     run = dict(name=name, seed=seed, baseline=baseline, config=config, checkpoint=ckpt, train_s=train_s,
-               metrics=read_metrics(test_work), curves=read_curves(work, args.val_interval or args.max_iters),
+               metrics=read_metrics(test_work), curves=curves,
                config_text=config_text)
     records.save_run(work, run)
     return run

@@ -53,7 +53,7 @@ def test_trains_evaluates_and_reports(tmp_path, shapes_root, run_tool):
         runs = json.load(f)['runs']
     assert [r['name'] for r in runs] == ['libra_retinanet', 'libra_rpn']
     assert 'coco/bbox_mAP' in runs[0]['metrics'] and 'coco/AR@100' in runs[1]['metrics']
-    assert [s for s, _ in runs[0]['curves']['loss']] == [1, 2] and len(runs[0]['curves']['val']) == 1
+    assert [s for s, _ in runs[0]['curves']['loss']] == [1, 2] and [v['step'] for v in runs[0]['curves']['val']] == [2]
     for png in ('ap_bars.png', 'curves.png'):
         with open(osp.join(work, png), 'rb') as f:
             assert f.read(8) == b'\x89PNG\r\n\x1a\n'
@@ -118,3 +118,21 @@ def test_seeds_table_intervals_plot_and_resumption(tmp_path, shapes_root, run_to
     for seed in (0, 1):
         assert f'libra_retinanet seed {seed}: the config changed since its checkpoints were written; training ' \
                f'from scratch' in out and f'training libra_retinanet seed {seed}\n' in out
+
+
+@pytest.mark.parametrize('steps, interval, placed', [
+    ([0], 1000, [1000]),  # one validation logged by epoch (step 0) at the end of 1000 iterations
+    ([0, 0, 0, 0], 250, [250, 500, 750, 1000]),
+    ([250, 500], 250, [250, 500]),  # logged by iteration: kept
+    ([1, 2, 3], 1, [1, 2, 3]),  # an epoch schedule's epochs: kept
+])
+def test_read_curves_places_validations_logged_by_epoch(monkeypatch, tmp_path, steps, interval, placed):
+    monkeypatch.syspath_prepend(osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools'))
+    import coco_benchmark
+    os.makedirs(tmp_path / '20260101_000000' / 'vis_data')
+    with open(tmp_path / '20260101_000000' / 'vis_data' / 'scalars.json', 'w') as f:
+        f.write(json.dumps(dict(loss=1.0, step=1)) + '\n')
+        for k, step in enumerate(steps):
+            f.write(json.dumps({'coco/bbox_mAP': 0.1 * k, 'step': step}) + '\n')
+    curves = coco_benchmark.read_curves(str(tmp_path), interval)
+    assert [row['step'] for row in curves['val']] == placed and curves['loss'] == [[1, 1.0]]
