@@ -104,8 +104,9 @@ def plot(runs: List[dict], out_dir: str) -> None:
     fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(cols)), 3.6))
     width = 0.8 / max(1, len(names))
     for i, name in enumerate(names):
-        values = np.array([[100 * max(metric(r, k) or 0, 0) for _, k in cols] for r in runs if r['name'] == name])
-        seeds = len(values)  # -1 (no such box) counts as 0: no bar
+        values = np.array([[100 * max(metric(r, k) or 0, 0) for _, k in cols]  # -1 (no such box): 0, no bar
+                           for r in runs if r['name'] == name])
+        seeds = len(values)
         ax.bar([j + (i - (len(names) - 1) / 2) * width for j in range(len(cols))], values.mean(0), width,
                yerr=values.std(0, ddof=1) if seeds > 1 else None, capsize=2, color=colour[name],
                label=name if seeds == 1 else f'{name} ({seeds} seeds)')
