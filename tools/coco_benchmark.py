@@ -22,7 +22,6 @@ are the fewest for a table the README quotes. Resumable: a finished run (its run
 interrupted training resumes from its newest complete checkpoint; rerun the same command.
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -165,19 +164,15 @@ def last_checkpoint(work: str) -> str:
 
 
 def read_curves(work: str, val_interval: int = None) -> dict:
-    """Loss per logged iteration and the validation metrics per validation, from the run's scalars.json. A run
-    that logged its validations by epoch in an iteration schedule (mmengine's ``log_metric_by_epoch``: every one at
-    step 0) has them placed at ``k * val_interval``."""
-    files = sorted(glob.glob(osp.join(work, '2*', 'vis_data', 'scalars.json')))
+    """Loss per logged iteration and the validation metrics per validation, of the training that made the run's
+    checkpoints (``records.training_rows``). A run that logged its validations by epoch in an iteration schedule
+    (mmengine's ``log_metric_by_epoch``: every one at step 0) has them placed at ``k * val_interval``."""
     curves = dict(loss=[], val=[])
-    for path in files:
-        with open(path) as f:
-            for line in f:
-                row = json.loads(line)
-                if 'loss' in row:
-                    curves['loss'].append([row['step'], row['loss']])
-                elif any(k.startswith('coco/') for k in row):
-                    curves['val'].append(dict(row))
+    for row in records.training_rows(work):
+        if 'loss' in row:
+            curves['loss'].append([row['step'], row['loss']])
+        elif any(k.startswith('coco/') for k in row):
+            curves['val'].append(dict(row))
     steps = [row['step'] for row in curves['val']]
     if val_interval and steps and (steps[0] <= 0 or any(b <= a for a, b in zip(steps, steps[1:]))):
         for k, row in enumerate(curves['val']):

@@ -3,29 +3,24 @@
     python tools/seg_curve.py work_dirs/picie_dev --config picie_mnv2-fpn_camvid-dev_ce \
         --floor picie_mnv2-fpn_camvid-dev_floor --metrics Acc mIoU [--out docs/results/picie_dev/curve]
 
-Reads every validation of WORK/<config>/seed<k> (the scalars.json of each run; a resumed run's later rows replace
-earlier ones of the same step) and writes a markdown table (per validation step: mean ± std over seeds, and the
+Reads every validation of WORK/<config>/seed<k> (of the training that made each run's checkpoints: a resumed
+run's later rows replace the ones it redid, an abandoned training's are left out) and writes a markdown table (per validation step: mean ± std over seeds, and the
 paired difference with the floor's last validation of the same seed, raw 95 % t interval and sign-flip p) and a
 plot with one line per seed. The floor is a config validated once, e.g. PiCIE's one epoch at learning rate 0.
 """
 import argparse
 import glob
-import json
 import os.path as osp
 from typing import Dict, List
 
 from seed_stats import fmt_difference, fmt_mean_std, paired_difference, summary  # tools/ is on the path
 
+from libra_plugin.cli import records
+
 
 def validations(run_dir: str) -> Dict[int, dict]:
-    """Step -> the metrics of that validation, over all of the run's scalars.json files (oldest first)."""
-    rows: Dict[int, dict] = {}
-    for path in sorted(glob.glob(osp.join(run_dir, '2*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for row in map(json.loads, f):
-                if 'mIoU' in row:
-                    rows[int(row['step'])] = row
-    return rows
+    """Step -> the metrics of that validation, of the training that made the run's checkpoints."""
+    return {int(row['step']): row for row in records.training_rows(run_dir) if 'mIoU' in row}
 
 
 def seeds_of(work: str, config: str) -> Dict[int, Dict[int, dict]]:

@@ -12,7 +12,6 @@ WORK gets results.md and results.json: per config mean ± std over seeds, and pe
 against the baseline with 95 % Student-t intervals (tools/seed_stats.py), plus the mean training time.
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -52,11 +51,8 @@ def name_of(config: str) -> str:
 
 
 def last_metrics(work: str) -> Dict[str, float]:
-    """The last validation's metrics from the run's scalars.json files."""
-    rows = []
-    for path in sorted(glob.glob(osp.join(work, '2*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            rows += [row for row in map(json.loads, f) if 'mIoU' in row]
+    """The last validation's metrics of the training that made the run's checkpoints."""
+    rows = [row for row in records.training_rows(work) if 'mIoU' in row]
     if not rows:
         raise RuntimeError(f'{work}: the run logged no validation (mIoU); is val_interval within the schedule?')
     metrics = {k: v for k, v in rows[-1].items() if k not in ('step', 'epoch', 'iter', 'data_time', 'time')}

@@ -2,12 +2,14 @@
 run, a finished run not repeated, an interrupted one resumed, and checkpoints of another config never continued.
 
 A run directory holds ``prepared_config.txt`` (the text of the config its checkpoints were trained with) and, once
-finished, ``run.json`` (the results, with ``config_text``: what they were made from).
+finished, ``run.json`` (the results, with ``config_text``: what they were made from); mmengine adds one
+``<timestamp>/vis_data/scalars.json`` per start of the training, read back by :func:`training_rows`.
 """
+import glob
 import json
 import os
 import os.path as osp
-from typing import Optional
+from typing import List, Optional
 
 RECORD = 'prepared_config.txt'
 RESULT = 'run.json'
@@ -49,3 +51,24 @@ def save_run(work: str, run: dict) -> None:
     with open(tmp, 'w') as f:
         json.dump(run, f)
     os.replace(tmp, osp.join(work, RESULT))
+
+
+def training_rows(work: str) -> List[dict]:
+    """The logged rows (training losses, validations) of the training that made ``work``'s checkpoints, oldest
+    first, from its ``<timestamp>/vis_data/scalars.json`` files. Each start of the training (a resume, or a restart
+    from scratch after an interruption or a config change) supersedes what earlier starts logged from its first
+    logged iteration on: those rows were redone or belong to an abandoned training, and are dropped. A validation
+    counts at the iteration logged before it (its own step may be an epoch)."""
+    kept = []  # (iteration, row)
+    for path in sorted(glob.glob(osp.join(work, '2*', 'vis_data', 'scalars.json'))):
+        rows, at = [], 0
+        with open(path) as f:
+            for row in map(json.loads, f):
+                if 'loss' in row:
+                    at = row['step']
+                rows.append((at, row))
+        first = next((at for at, row in rows if 'loss' in row), None)
+        if first is not None:
+            kept = [(at, row) for at, row in kept if at < first]
+        kept += rows
+    return [row for _, row in kept]
