@@ -4,9 +4,10 @@
         --floor picie_mnv2-fpn_camvid-dev_floor --metrics Acc mIoU [--out docs/results/picie_dev/curve]
 
 Reads every validation of WORK/<config>/seed<k> (of the training that made each run's checkpoints: a resumed
-run's later rows replace the ones it redid, an abandoned training's are left out) and writes a markdown table (per validation step: mean ± std over seeds, and the
-paired difference with the floor's last validation of the same seed, raw 95 % t interval and sign-flip p) and a
-plot with one line per seed. The floor is a config validated once, e.g. PiCIE's one epoch at learning rate 0.
+run's later rows replace the ones it redid, an abandoned training's are left out) and writes a markdown table (per
+validation step: mean ± std over seeds, and the paired difference with the floor's last validation of the same
+seed, raw 95 % t interval and sign-flip p) and a plot with one line per seed. The floor is a config validated
+once, e.g. PiCIE's one epoch at learning rate 0.
 """
 import argparse
 import glob
