@@ -119,9 +119,10 @@ def plot(runs: List[dict], out_dir: str) -> None:
 
     fig, (ax_loss, ax_map) = plt.subplots(1, 2, figsize=(10, 3.6))
     key = cols[0][1] if cols else None
+    labelled = set()  # one legend entry per config
     for run in runs:
-        first = run is next(r for r in runs if r['name'] == run['name'])  # one legend entry per config
-        style = dict(color=colour[run['name']], label=run['name'] if first else None)
+        style = dict(color=colour[run['name']], label=None if run['name'] in labelled else run['name'])
+        labelled.add(run['name'])
         loss = run['curves']['loss']
         if loss:
             ax_loss.plot([s for s, _ in loss], [v for _, v in loss], lw=1, **style)
