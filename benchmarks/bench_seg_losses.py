@@ -45,7 +45,7 @@ def run(device: str = 'cpu', size: int = 512, repeats: int = 5) -> list:
     labels = torch.randint(0, 19, (8, size, size), generator=g).to(device)
     feature = torch.randn(8, 512, size // 8, size // 8, generator=g).to(device).requires_grad_()
     ib = IBFocalLoss(alpha=1000.0, class_weight=[1.0] * 19)
-    ib.start_ib()
+    ib.start()
 
     def ib_step():
         scores.grad = feature.grad = None

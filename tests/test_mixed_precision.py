@@ -82,7 +82,7 @@ def test_segmenter_train_steps_under_autocast(mmseg_scope):
     loss = head.loss_decode
     loss.feature_from(head.conv_seg)
     loss.set_class_weight(torch.ones(11))
-    loss.start_ib()
+    loss.start()
     imgs = torch.randn(2, 3, 64, 64)
     from mmseg.structures import SegDataSample
     from mmengine.structures import PixelData

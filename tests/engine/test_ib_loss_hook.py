@@ -247,7 +247,7 @@ def test_alpha_is_logged_when_set_at_the_switch():
     logger = MMLogger.get_instance('alpha_log')
     logger.addHandler(handler)
     loss = IBFocalLoss(alpha='auto')
-    loss.start_ib()
+    loss.start()
     loss.set_feature(torch.rand(1, 2, 4, 4))
     loss(torch.randn(1, 3, 4, 4), torch.randint(0, 3, (1, 4, 4)))
     logger.removeHandler(handler)

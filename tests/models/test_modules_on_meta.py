@@ -52,7 +52,7 @@ def test_losses(loss, args):
 
 def test_ib_focal_after_the_switch():
     loss = IBFocalLoss(alpha=10.0, class_weight=[1.0, 2.0, 0.5]).to(META)
-    loss.start_ib()
+    loss.start()
     scores, feature = leaf(2, 3, 16, 16), leaf(2, 4, 4, 4)
     loss.set_feature(feature)
     loss(scores, index(2, 16, 16)).backward()

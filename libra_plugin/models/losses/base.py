@@ -161,3 +161,36 @@ class SegLoss(nn.Module):
     def loss_name(self) -> str:
         """The key of this loss in the losses dict (mmseg)."""
         return self._loss_name
+
+
+def runner_is_training() -> bool:
+    """An mmengine runner's train loop is running (its RuntimeInfoHook sets ``loop_stage`` for the loop)."""
+    from mmengine.logging import MessageHub
+    return MessageHub.get_current_instance().get_info('loop_stage') == 'train'
+
+
+class SwitchableLoss(nn.Module):
+    """A loss with two phases, switched once by a hook (``LossSwitchHook`` and its subclasses): ``start()`` moves it
+    to the second phase. The phase lives in the ``active`` buffer, so checkpoints hold it and a resumed run continues
+    in it; ``started`` is the host's copy (reading the buffer on every call would synchronise a GPU). ``scheduled``
+    is set by the hook that switches it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.register_buffer('active', torch.tensor(False))
+        self._active = False
+        self.scheduled = False
+
+    def start(self) -> None:
+        """Enter the second phase (from the next forward on)."""
+        self.active.fill_(True)
+        self._active = True
+
+    @property
+    def started(self) -> bool:
+        """Whether the second phase has started (no device read)."""
+        return self._active
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._active = bool(self.active)  # a resumed run continues in its phase; read once, at load

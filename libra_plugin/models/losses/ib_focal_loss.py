@@ -2,14 +2,14 @@
 from typing import Optional, Sequence, Union
 
 import torch
-from mmengine.logging import MessageHub, print_log
+from mmengine.logging import print_log
 from torch import Tensor, nn
 from torch.utils.hooks import RemovableHandle
 
 from libra_plugin.functional.ib_focal import auto_alpha, feature_l1_norm, ib_focal
 from libra_plugin.functional.reduction import masked_mean
 from libra_plugin.registry import MODELS
-from .base import SegLoss, check_multiclass_shapes, masked_labels
+from .base import SegLoss, SwitchableLoss, check_multiclass_shapes, masked_labels, runner_is_training
 
 HOOK_HINT = ("add custom_hooks=[dict(type='libra_plugin.IBLossHook')] to the config: it feeds each decode head's "
              "input of conv_seg to its IBFocalLoss")
@@ -17,13 +17,8 @@ NO_HOOK = ('IBFocalLoss is training without IBLossHook, so it would stay plain c
            '(logged as its loss_name); ' + HOOK_HINT + ' and switches it from CE to IB focal')
 
 
-def _runner_is_training() -> bool:
-    """An mmengine runner's train loop is running (its RuntimeInfoHook sets ``loop_stage`` for the loop)."""
-    return MessageHub.get_current_instance().get_info('loop_stage') == 'train'
-
-
 @MODELS.register_module()
-class IBFocalLoss(SegLoss):
+class IBFocalLoss(SwitchableLoss, SegLoss):
     """Influence-balanced focal loss (Park et al., ICCV 2021) applied per pixel, after a cross-entropy warm-up.
 
     Per pixel: ``w_y · CE`` turned focal, ``(1 − e^{−CE_w})^γ · CE_w``, divided by the pixel's influence
@@ -88,14 +83,11 @@ class IBFocalLoss(SegLoss):
         self.avg_non_ignore = avg_non_ignore
         self.auto_class_weight = class_weight == 'auto'
         self.class_weight_power = float(class_weight_power)
-        self.register_buffer('active', torch.tensor(False))  # saved in checkpoints; mirrored on the host below
         self.register_buffer('alpha', torch.tensor(0.0 if self.auto_alpha else float(alpha)))
         weights = [] if class_weight is None or self.auto_class_weight else [float(w) for w in class_weight]
         self.register_buffer('class_weight', torch.tensor(weights))
         self._feature: Optional[Tensor] = None
         self._alpha_known = not self.auto_alpha
-        self._active = False  # the host's copy of ``active``: reading the buffer each call would sync a GPU
-        self.scheduled = False  # set by IBLossHook; a runner's training without it is an error
 
     @property
     def feature(self) -> Optional[Tensor]:
@@ -119,19 +111,8 @@ class IBFocalLoss(SegLoss):
         """Set ``w_c`` (used by ``IBLossHook`` for ``class_weight='auto'``)."""
         self.class_weight = weight.detach().to(self.class_weight.device, torch.float32)
 
-    def start_ib(self) -> None:
-        """Switch from CE to IB focal (``IBLossHook`` calls it at the configured point)."""
-        self.active.fill_(True)
-        self._active = True
-
-    @property
-    def ib_active(self) -> bool:
-        """Whether the IB focal phase has started (no device read)."""
-        return self._active
-
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-        self._active = bool(self.active)  # a resumed run continues in its phase; read once, at load
         self._alpha_known = not self.auto_alpha or bool(self.alpha > 0)
 
     def forward(self,
@@ -145,7 +126,7 @@ class IBFocalLoss(SegLoss):
             raise ValueError('IBFocalLoss is for segmentation heads only (the loss_decode of an mmseg decode head): '
                              f'it takes (B, C, H, W) logits and (B, H, W) labels, got logits of shape '
                              f'{tuple(cls_score.shape)}')
-        if self.training and not self.scheduled and _runner_is_training():
+        if self.training and not self.scheduled and runner_is_training():
             raise RuntimeError(NO_HOOK)
         self.check_inputs(cls_score, label)
         if label.numel() == 0:  # an empty batch: a zero that back-propagates

@@ -27,7 +27,7 @@ def test_before_switch_is_mmseg_cross_entropy():
 def test_after_switch_equals_function_with_upsampled_feature_norm():
     logits, label, feature = _batch()
     loss = IBFocalLoss(alpha=50.0, gamma=2.0, class_weight=[1.0, 2.0, 0.5, 1.0])
-    loss.start_ib()
+    loss.start()
     loss.set_feature(feature)
     out = loss(logits, label)
     norm = F.interpolate(feature.abs().sum(1, keepdim=True), size=(8, 8), mode='bilinear')[:, 0]
@@ -41,7 +41,7 @@ def test_auto_alpha_keeps_the_loss_size_at_the_switch_then_stays():
     logits, label, feature = _batch()
     loss = IBFocalLoss(alpha='auto')
     ce = loss(logits, label)
-    loss.start_ib()
+    loss.start()
     loss.set_feature(feature)
     torch.testing.assert_close(loss(logits, label), ce)
     alpha = loss.alpha.clone()
@@ -53,7 +53,7 @@ def test_auto_alpha_keeps_the_loss_size_at_the_switch_then_stays():
     restored = IBFocalLoss(alpha='auto')
     restored.load_state_dict(loss.state_dict())  # what a resume does
     assert bool(restored.active) and torch.equal(restored.alpha, alpha)
-    assert restored.ib_active  # the host's copy, read once at load: no device read per call
+    assert restored.started  # the host's copy, read once at load: no device read per call
     loss.set_feature(feature2)
     restored.set_feature(feature2)
     expected = loss(logits2, label2)
@@ -64,7 +64,7 @@ def test_all_ignored_is_zero_with_gradient():
     logits, label, feature = _batch()
     x = logits.clone().requires_grad_()
     loss = IBFocalLoss(alpha=10.0)
-    loss.start_ib()
+    loss.start()
     loss.set_feature(feature)
     out = loss(x, torch.full_like(label, 255))
     out.backward()
@@ -74,7 +74,7 @@ def test_all_ignored_is_zero_with_gradient():
 def test_missing_features_is_an_error_not_a_fallback():
     logits, label, _ = _batch()
     loss = IBFocalLoss()
-    loss.start_ib()
+    loss.start()
     with pytest.raises(ValueError, match=r"IBFocalLoss received no features: add custom_hooks=\[dict\("
                                          r"type='libra_plugin.IBLossHook'\)\]"):
         loss(logits, label)
@@ -111,7 +111,7 @@ def test_class_weight_size_mismatch():
 def test_feature_from_a_module_is_its_input_once_per_forward():
     logits, label, feature = _batch()
     loss = IBFocalLoss(alpha=5.0)
-    loss.start_ib()
+    loss.start()
     conv = torch.nn.Conv2d(6, 4, 1)
     handle = loss.feature_from(conv)
     conv(feature)

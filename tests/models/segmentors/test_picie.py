@@ -106,7 +106,7 @@ def test_pred_shape_img_shape_scores_at_the_crop(mmseg_scope):
 def test_ib_focal_gets_the_embeddings(mmseg_scope):
     model = tiny(dict(type='libra_plugin.IBFocalLoss'))
     clustered(model, [0, 1])
-    model.loss_decode.start_ib()
+    model.loss_decode.start()
     loss = model.loss(torch.rand(2, 3, 64, 96) * 255, samples([0, 1]))['loss_ib_focal']
     assert torch.isfinite(loss) and float(model.loss_decode.alpha) > 0  # alpha 'auto' was set from the CE size
 
