@@ -20,11 +20,12 @@ except ImportError:  # pure-torch use: ``libra_plugin.functional`` needs no Open
     __all__ = ['__version__']
 else:
     from .datasets import CamVidDataset
-    from .engine import IBLossHook, PiCIEClusterHook, ResumableCheckpointHook
+    from .engine import (ChannelsLastHook, IBLossHook, LossSwitchHook, PiCIEClusterHook, ResumableCheckpointHook,
+                         TorchRoIAlignHook)
     from .evaluation import FasterCocoMetric, UnsupervisedSegMetric
     from .models import (BalancedL1Loss, BFP, GaussianL1Loss, IBFocalLoss, InstanceBalancedPosSampler,
                          IoUBalancedNegSampler, LovaszHingeLoss, LovaszSoftmaxLoss, PiCIE, PiCIEFPN,
-                         SoftmaxFocalLoss)
+                         SoftmaxFocalLoss, SwitchedLoss)
     from .registry import (DATASETS, HOOKS, METRICS, MODELS, SCOPE, TASK_UTILS, register_config_package,
                            register_plain_names)
     from .utils import patch_checkpoint_loading, register_offline_weights
@@ -38,6 +39,7 @@ else:
         'BalancedL1Loss', 'BFP', 'CamVidDataset', 'FasterCocoMetric', 'GaussianL1Loss', 'IBFocalLoss', 'IBLossHook',
         'InstanceBalancedPosSampler', 'IoUBalancedNegSampler', 'LovaszHingeLoss', 'LovaszSoftmaxLoss', 'PiCIE',
         'PiCIEClusterHook', 'PiCIEFPN', 'ResumableCheckpointHook', 'SoftmaxFocalLoss', 'UnsupervisedSegMetric',
+        'ChannelsLastHook', 'LossSwitchHook', 'SwitchedLoss', 'TorchRoIAlignHook',
         'DATASETS', 'HOOKS', 'METRICS', 'MODELS', 'SCOPE', 'TASK_UTILS', 'patch_checkpoint_loading',
         'register_offline_weights', '__version__'
     ]

@@ -18,7 +18,8 @@ class ChannelsLastHook(Hook):
 
     mmcv's compiled ops index their inputs as contiguous NCHW: on a channels-last feature map its CPU ``RoIAlign``
     returns wrong values without an error (a Faster R-CNN then trains to 0 AP). Every module from ``mmcv.ops`` in
-    the model therefore gets its 4-d tensor inputs made contiguous first (a forward pre-hook).
+    the model therefore gets its 4-d tensor inputs made contiguous first (a forward pre-hook), except the layers that
+    read any layout (``any_memory_format``, e.g. the ``TorchRoIAlign`` of ``TorchRoIAlignHook``).
     """
 
     priority = 'VERY_HIGH'  # before the optimizer or any other hook reads the parameters
@@ -27,7 +28,7 @@ class ChannelsLastHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         model.to(memory_format=torch.channels_last)
         for module in model.modules():
-            if type(module).__module__.startswith('mmcv.ops'):
+            if type(module).__module__.startswith('mmcv.ops') and not getattr(module, 'any_memory_format', False):
                 module.register_forward_pre_hook(_contiguous_inputs)
 
 

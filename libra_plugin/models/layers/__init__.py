@@ -1,0 +1,3 @@
+from .roi_align import TorchRoIAlign
+
+__all__ = ['TorchRoIAlign']
