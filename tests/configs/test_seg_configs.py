@@ -35,7 +35,7 @@ def test_seg_config_one_step(path, camvid_root, monkeypatch, mmseg_scope):
     for head, loss in find_ib_losses(model):  # what IBLossHook does, switched on at once
         loss.feature_from(head.conv_seg)
         loss.set_class_weight(torch.ones(head.num_classes))
-        loss.start_ib()
+        loss.start()
     losses = model(**data, mode='loss')
     total, _ = model.parse_losses(losses)
     assert total.requires_grad
@@ -47,3 +47,18 @@ def test_seg_config_one_step(path, camvid_root, monkeypatch, mmseg_scope):
         out = model(**model.data_preprocessor(dict(inputs=[sample['inputs']], data_samples=[sample['data_samples']]),
                                               False), mode='predict')
     assert tuple(out[0].pred_sem_seg.data.shape[-2:]) == (360, 480)  # back at the image's size
+
+
+def test_balanced_ce_weights_are_camvid_trains_inverse_pixel_frequencies(camvid_root, monkeypatch, mmseg_scope,
+                                                                          tmp_path):
+    """The class weights written into fastscnn_camvid-car_ce-balanced.py are 1/n_c of CamVid train's car-vs-rest
+    pixels, normalised to sum to 2 (recounted here from the label maps)."""
+    from mmseg.registry import DATASETS
+
+    from libra_plugin.datasets.class_counts import count_classes, inverse_frequency_weights
+    monkeypatch.setenv('CAMVID_ROOT', camvid_root)
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'seg', 'fastscnn_camvid-car_ce-balanced.py'))
+    counts = count_classes(DATASETS.build(cfg.train_dataloader.dataset), 2, 255, str(tmp_path))
+    assert counts.tolist() == [57193728, 3719877]
+    expected = inverse_frequency_weights(counts, 1.0)
+    assert cfg.model.decode_head.loss_decode.class_weight == pytest.approx(expected.tolist(), abs=5e-5)
