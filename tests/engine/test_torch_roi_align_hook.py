@@ -35,8 +35,9 @@ def _inputs(channels_last):
 def test_extractor_features_and_gradients_equal_mmcv(channels_last):
     ref, model = _extractor(), _extractor()
     hooks = [TorchRoIAlignHook()] + ([ChannelsLastHook()] if channels_last else [])
-    for hook in sorted(hooks, key=lambda h: 0 if h.priority == 'HIGHEST' else 1):  # mmengine's order
-        hook.before_run(_runner(model))
+    for stage in ('before_run', 'before_train'):  # the runner's order
+        for hook in hooks:
+            getattr(hook, stage)(_runner(model))
     assert all(type(layer) is TorchRoIAlign for layer in model.roi_layers)
     assert not any(layer._forward_pre_hooks for layer in model.roi_layers)  # no NCHW copies for ours
     feats, rois = _inputs(False)
