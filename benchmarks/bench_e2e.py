@@ -75,17 +75,40 @@ def build(args):
     init_default_scope(cfg.get('default_scope', 'mmdet'))
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(args.device)
-    model.init_weights()
-    if getattr(args, 'channels_last', False):
-        from types import SimpleNamespace
-
-        from libra_plugin.engine import ChannelsLastHook
-        ChannelsLastHook().before_run(SimpleNamespace(model=model))
+    apply_model_settings(cfg, model, getattr(args, 'channels_last', False))
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
     n = args.warmup + args.repeats
     train = list(itertools.islice(iter(Runner.build_dataloader(cfg.train_dataloader)), n))
     val = list(itertools.islice(iter(Runner.build_dataloader(cfg.val_dataloader)), n))
     return cfg, model, optim, train, val
+
+
+# the config's hooks that only change the model (the others need a whole runner)
+MODEL_HOOKS = ('libra_plugin.ChannelsLastHook', 'libra_plugin.TorchRoIAlignHook', 'ChannelsLastHook',
+               'TorchRoIAlignHook')
+
+
+def apply_model_settings(cfg, model, channels_last: bool = False) -> None:
+    """What mmengine's ``Runner`` does to a config's model before training, in its order: the ``before_run`` of the
+    model-only custom hooks (:data:`MODEL_HOOKS`), ``init_weights``, the config's ``efficient_conv_bn_eval``, then
+    their ``before_train``. ``channels_last`` adds ``ChannelsLastHook`` when the config lacks it."""
+    import logging
+    from types import SimpleNamespace
+
+    from mmengine.model.efficient_conv_bn_eval import turn_on_efficient_conv_bn_eval
+    from mmengine.registry import HOOKS
+    specs = [dict(h) for h in cfg.get('custom_hooks', []) if h.get('type') in MODEL_HOOKS]
+    if channels_last and not any('ChannelsLastHook' in h['type'] for h in specs):
+        specs.append(dict(type='libra_plugin.ChannelsLastHook'))
+    hooks = [HOOKS.build(h) for h in specs]
+    runner = SimpleNamespace(model=model, logger=logging.getLogger('bench'))
+    for hook in hooks:
+        hook.before_run(runner)
+    model.init_weights()
+    if cfg.get('efficient_conv_bn_eval'):
+        turn_on_efficient_conv_bn_eval(model, cfg.efficient_conv_bn_eval)
+    for hook in hooks:
+        hook.before_train(runner)
 
 
 def elapsed_ms(fn, device) -> float:
