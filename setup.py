@@ -20,8 +20,7 @@ setup(
     package_data={'libra_plugin': ['.mim/model-index.yml', '.mim/configs/*.py', '.mim/configs/*/*.py', '.mim/configs/*/*/*.py',
                                    '.mim/tools/*.py', '.mim/tools/*.sh']},
     entry_points={'console_scripts': ['libra-train = libra_plugin.cli.main:train',
-                                      'libra-test = libra_plugin.cli.main:test',
-                                      'libra-benchmark = libra_plugin.cli.main:benchmark']},
+                                      'libra-test = libra_plugin.cli.main:test']},
     install_requires=[
         'torch>=2.0',
         'mmengine>=0.10.7,<0.11',

@@ -36,8 +36,7 @@ def test_wheel_contents(installed):
                for f in fs if f.endswith('.py')}
     assert len(shipped) > 20
     assert {'libra_plugin/.mim/' + p for p in shipped} <= names
-    assert {'libra_plugin/.mim/tools/' + t for t in ('train.py', 'test.py', 'coco_benchmark.py',
-                                                      'benchmark_report.py', 'dist_train.sh')} <= names
+    assert {'libra_plugin/.mim/tools/' + t for t in ('train.py', 'test.py', 'dist_train.sh')} <= names
     assert 'libra_plugin/.mim/model-index.yml' in names
     info = next(n for n in names if n.endswith('.dist-info/entry_points.txt'))
     entry = zipfile.ZipFile(wheel).read(info).decode()
@@ -66,10 +65,10 @@ def test_installed_package_runs_its_tools_and_configs(installed):
 
     configs = _run(site, tmp, '-m', 'libra_plugin', 'configs')
     assert configs.stdout.strip() == osp.join(str(site), 'libra_plugin', '.mim', 'configs')
-    out = _run(site, tmp, '-m', 'libra_plugin', 'benchmark', '--help')  # a tool that itself finds train.py / test.py
+    out = _run(site, tmp, '-m', 'libra_plugin', 'run', '--help')
     assert out.returncode == 0 and '--seeds' in out.stdout, out.stderr[-2000:]
     bad = _run(site, tmp, '-m', 'libra_plugin', 'trian')
-    assert bad.returncode != 0 and "unknown tool 'trian'; choose from" in bad.stderr
+    assert bad.returncode != 0 and "unknown command 'trian'; choose from" in bad.stderr
 
 
 @pytest.mark.parametrize('base,layout', [('ablation/faster-rcnn_mnv2-fpn.py', 'aquarium'),

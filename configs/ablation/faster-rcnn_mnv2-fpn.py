@@ -2,7 +2,7 @@
 # at a tenth of the heads' rate), aquarium at 384 x 288, 64 FPN channels, proposal and RoI counts for 384-px images
 # (500 proposals, 64 sampled RoIs per image), 1000 AdamW iterations: about 10 CPU minutes per run. The Libra
 # variants differ from it only in their parts:
-#   python tools/coco_benchmark.py --groups ablation_faster_rcnn ablation_retinanet --seeds 0 1 2 ...
+#   python -m libra_plugin run ablation_aquarium_test
 _base_ = ['mmdet::_base_/models/faster-rcnn_r50_fpn.py', './_base_/mnv2_aquarium_cpu.py']
 
 rois_per_img = 64

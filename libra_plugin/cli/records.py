@@ -1,18 +1,38 @@
-"""The bookkeeping of the multi-run tools (``tools/coco_benchmark.py``, ``tools/seg_seeds.py``): one directory per
-run, a finished run not repeated, an interrupted one resumed, and checkpoints of another config never continued.
+"""The bookkeeping of the experiment tool (:mod:`libra_plugin.cli.experiment`): a work directory per run (checkpoints,
+logs), a record per finished run, a finished run never repeated, an interrupted one resumed, and checkpoints of
+another config never continued.
 
-A run directory holds ``prepared_config.txt`` (the text of the config its checkpoints were trained with) and, once
-finished, ``run.json`` (the results, with ``config_text``: what they were made from); mmengine adds one
-``<timestamp>/vis_data/scalars.json`` per start of the training, read back by :func:`training_rows`.
+A work directory holds ``prepared_config.txt`` (the text of the config its checkpoints were trained with);
+mmengine adds one ``<timestamp>/vis_data/scalars.json`` per start of the training, read back by
+:func:`training_rows`. A finished run's record, ``run.json``, holds its results with ``config_text`` (what they were
+made from, paths made repository-relative by :func:`portable`).
 """
 import glob
 import json
 import os
 import os.path as osp
-from typing import List, Optional
+import re
+from typing import Dict, List, Optional, Tuple
 
 RECORD = 'prepared_config.txt'
 RESULT = 'run.json'
+
+
+def portable(text: str, data_dir: str, work: str, work_rel: str) -> str:
+    """``text`` with the data folder written as ``data/`` and the run's work dir as ``work_rel`` (relative to the
+    repository): two runs of the same config on the same data compare equal wherever the data and the clone lie."""
+    if data_dir and data_dir.rstrip('/') != 'data':
+        text = text.replace(data_dir.rstrip('/') + '/', 'data/')
+    return text.replace(work, work_rel)
+
+
+def read_record(path: str) -> Optional[dict]:
+    """The record at ``path`` (a run.json), or None when there is none or it cannot be read."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
 
 
 def finished_run(work: str, config_text: str) -> Optional[dict]:
@@ -47,10 +67,16 @@ def start_training(work: str, config_text: str) -> bool:
 
 def save_run(work: str, run: dict) -> None:
     """Write ``run`` (with its ``config_text``) to ``work/run.json`` atomically."""
-    tmp = osp.join(work, RESULT + '.tmp')
+    save_json(osp.join(work, RESULT), run)
+
+
+def save_json(path: str, data: dict) -> None:
+    """Write ``data`` to ``path`` atomically (its folder made if needed)."""
+    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
+    tmp = path + '.tmp'
     with open(tmp, 'w') as f:
-        json.dump(run, f)
-    os.replace(tmp, osp.join(work, RESULT))
+        json.dump(data, f)
+    os.replace(tmp, path)
 
 
 def training_rows(work: str) -> List[dict]:
@@ -72,3 +98,25 @@ def training_rows(work: str) -> List[dict]:
             kept = [(at, row) for at, row in kept if at < first]
         kept += rows
     return [row for _, row in kept]
+
+
+def last_seg_results(work: str) -> Tuple[Dict[str, float], Dict[str, float]]:
+    """``({class: IoU}, {'mIoU', 'mAcc', 'aAcc'})`` of the last "per class results" table mmseg's ``IoUMetric``
+    printed in the newest log of ``work`` (it logs the summary as scalars, the per-class IoU only there)."""
+    logs = sorted(glob.glob(osp.join(work, '2*', '*.log')))
+    if not logs:
+        raise FileNotFoundError(f'no log under {work}/<timestamp>/')
+    with open(logs[-1]) as f:
+        text = f.read()
+    start = text.rfind('per class results:')
+    if start < 0:
+        raise ValueError(f'{logs[-1]} has no per-class results (did the run reach its validation?)')
+    per_class = {}
+    for line in text[start:].splitlines()[1:]:
+        if line.startswith('+') and per_class:
+            break
+        cells = [c.strip() for c in line.strip().strip('|').split('|')]
+        if line.startswith('|') and len(cells) >= 2 and re.fullmatch(r'[0-9.]+|nan', cells[1]):
+            per_class[cells[0]] = float(cells[1])
+    summary = {k: float(v) for k, v in re.findall(r'(aAcc|mIoU|mAcc): ([0-9.]+)', text[start:])[:3]}
+    return per_class, summary

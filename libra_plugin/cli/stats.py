@@ -9,7 +9,7 @@ correction over the tests of one table.
     >>> [round(d[k], 3) for k in ('mean', 'low', 'high', 'p_signflip')], d['significant']
     ([1.333, -0.101, 2.768, 0.25], False)
 
-Five seeds are the default for a table the README quotes: the smallest two-sided sign-flip p is ``2 / 2^n``
+Five seeds are the default of the experiment tool: the smallest two-sided sign-flip p is ``2 / 2^n``
 (0.25 at 3 seeds, 0.0625 at 5), so with fewer pairs no significance can stand without the t-test's normality.
 """
 import itertools

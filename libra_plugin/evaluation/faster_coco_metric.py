@@ -32,7 +32,7 @@ def faster_coco_backend() -> Iterator[None]:
     proposal recall)."""
     if faster_coco_eval is None:
         raise ImportError('FasterCocoMetric needs faster-coco-eval: pip install faster-coco-eval (the fast-eval extra of '
-                          'libra_plugin); tools/coco_benchmark.py --eval-backend pycocotools needs none')
+                          'libra_plugin); mmdet\'s CocoMetric computes the same numbers without it')
     names = dict(COCO=faster_coco_eval.COCO, COCOeval=faster_coco_eval.COCOeval_faster, eval_recalls=eval_recalls)
     saved = {name: getattr(_mmdet_coco_metric, name) for name in names}
     for name, value in names.items():

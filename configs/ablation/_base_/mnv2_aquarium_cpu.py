@@ -1,7 +1,7 @@
 # Shared by the CPU ablation configs (everything but the detector): aquarium data at 384 x 288, the learning regime
 # chosen on aquarium val (docs/benchmarks.md: the whole ImageNet backbone trained at a tenth of the heads' rate,
-# 1000 iterations, about 10 minutes per run on 2 CPU cores) and the runtime. tools/coco_benchmark.py --data-root
-# points it at other COCO-layout data.
+# 1000 iterations, about 10 minutes per run on 2 CPU cores) and the runtime. `python -m libra_plugin run` points it
+# at other COCO-layout data (--data, --coco).
 _base_ = 'mmdet::_base_/default_runtime.py'
 
 # the detectors' MobileNetV2 out_indices=(1, 2, 4, 7): these channels at strides 4, 8, 16, 32

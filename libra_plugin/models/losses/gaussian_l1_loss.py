@@ -13,7 +13,7 @@ class GaussianL1Loss(ElementwiseLoss):
     With several indistinguishable candidate targets (identical dots, one of them the label), MSE regresses to
     their midpoint and L1 to anywhere on the flat valley between them, so the prediction lands on no object. The
     Gaussian well makes each candidate a strict optimum and the prediction lands on one of them (the "MSE trap",
-    reproduced by ``tools/mse_trap.py``).
+    reproduced by ``python -m libra_plugin mse-trap``).
 
     Choosing ``sigma``: it is in the units of the targets (normalised coordinates: a fraction of the image). Take
     about the distance between candidate targets, or the size of an object. Much smaller and the well is too narrow

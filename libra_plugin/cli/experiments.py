@@ -1,0 +1,156 @@
+"""The named experiments: each one is a folder ``results/<name>/`` (records and report) and one entry here.
+
+An :class:`Experiment` is data: its configs (the first is the baseline of the others unless ``baselines`` says
+otherwise), seeds, data, metrics and the comparisons its report makes (the Holm family is every paired t-test of
+its table; ``interactions`` and ``views`` are tables of their own). ``python -m libra_plugin list`` prints them
+with their finished runs; ``run NAME`` trains what is missing; ``report NAME`` re-renders from the records.
+"""
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+Metric = Tuple[str, str, float]  # (column label, key in a record's metrics, scale to percent)
+
+BBOX: List[Metric] = [(label, f'coco/bbox_mAP{suffix}', 100.0) for label, suffix in (
+    ('AP', ''), ('AP50', '_50'), ('AP75', '_75'), ('APs', '_s'), ('APm', '_m'), ('APl', '_l'))]
+
+
+def seg_metrics(*keys: str) -> List[Metric]:
+    """mmseg's metrics as logged (already in percent): ``mIoU``, ``IoU.car``, ..."""
+    return [(k, k, 1.0) for k in keys]
+
+
+AQUARIUM_TEST = dict(root='aquarium/', train_ann='annotations/train.json', train_img='images/',
+                     val_ann='annotations/test.json', val_img='images/')
+AQUARIUM_VAL = dict(AQUARIUM_TEST, val_ann='annotations/val.json')
+COCO128 = dict(root='coco128/', train_ann='annotations/instances_train96.json', train_img='train2017/',
+               val_ann='annotations/instances_val32.json', val_img='train2017/')
+CAMVID = dict(CAMVID_ROOT='camvid/')
+
+
+@dataclass
+class Experiment:
+    """A comparison of configs over seeds on one dataset (module doc)."""
+
+    name: str
+    title: str
+    configs: Sequence[str]
+    metrics: Sequence[Metric]
+    seeds: Sequence[int] = (0, 1, 2, 3, 4)
+    config_seeds: Dict[str, Sequence[int]] = field(default_factory=dict)  # config name -> its seeds, if fewer
+    coco: Optional[dict] = None  # COCO-layout data (under --data): root, train_ann, train_img, val_ann, val_img
+    env: Dict[str, str] = field(default_factory=dict)  # variables the configs read their data root from
+    cfg_options: dict = field(default_factory=dict)
+    baselines: Dict[str, str] = field(default_factory=dict)  # config name -> its baseline (default: the first)
+    interactions: List[dict] = field(default_factory=list)  # dict(name, baseline, parts, combined)
+    views: Dict[str, dict] = field(default_factory=dict)  # folder -> dict(configs=[names], baseline=name)
+    superseded: Optional[str] = None  # why its configs no longer make its records; it then trains nothing
+    note: str = ''
+
+    @property
+    def names(self) -> List[str]:
+        return [osp.splitext(osp.basename(c.split('::')[-1]))[0] for c in self.configs]
+
+    def runs(self, seeds: Optional[Sequence[int]] = None) -> List[Tuple[str, int]]:
+        """``(config, seed)`` of every run, seed-major (every config has seed 0 first)."""
+        seeds = list(self.seeds if seeds is None else seeds)
+        return [(c, s) for s in seeds for c, n in zip(self.configs, self.names) if s in self.config_seeds.get(n, seeds)]
+
+    def spec(self) -> dict:
+        """What the report needs (:mod:`libra_plugin.cli.report`), stored in results.json."""
+        names = self.names
+        bases = set(self.baselines.values())  # configs that are a baseline are compared with nothing
+        baselines = {n: self.baselines.get(n, names[0]) for n in names[1:]
+                     if self.baselines.get(n, names[0]) != n and n not in bases}
+        return dict(name=self.name, title=self.title, metrics=[list(m) for m in self.metrics], order=names,
+                    baselines=baselines, interactions=self.interactions, superseded=self.superseded,
+                    note=self.note)
+
+    def view_specs(self) -> Dict[str, dict]:
+        out = {}
+        for folder, view in self.views.items():
+            out[folder] = dict(self.spec(), name=f'{self.name}/{folder}', order=view['configs'], interactions=[],
+                               baselines={n: view['baseline'] for n in view['configs'] if n != view['baseline']})
+        return out
+
+
+FRCNN = 'configs/ablation/faster-rcnn_mnv2-fpn'
+ABLATION_FRCNN = [f'{FRCNN}.py', f'{FRCNN}_iou-balanced.py', f'{FRCNN}_bfp.py', f'{FRCNN}_balanced-l1.py',
+                  'configs/ablation/libra-faster-rcnn_mnv2-fpn.py', f'{FRCNN}_iou-neg.py', f'{FRCNN}_instance-pos.py']
+ABLATION_RETINA = ['configs/ablation/retinanet_mnv2-fpn.py', 'configs/ablation/libra-retinanet_mnv2-fpn.py']
+SEG = 'configs/seg/fastscnn_camvid'
+PICIE = 'configs/picie/picie_mnv2-fpn_camvid'
+IB_METRICS = seg_metrics('aAcc', 'mIoU', 'mAcc', 'IoU.building', 'IoU.tree', 'IoU.pedestrian')
+PICIE_METRICS = seg_metrics('Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU')
+NAMES = [osp.splitext(osp.basename(c))[0] for c in ABLATION_FRCNN]
+
+_LIST = [
+    Experiment(
+        'ablation_aquarium_test', 'the Libra parts one by one and together, and the RetinaNet pair, on aquarium test',
+        ABLATION_FRCNN + ABLATION_RETINA, BBOX, coco=AQUARIUM_TEST,
+        baselines={'libra-retinanet_mnv2-fpn': 'retinanet_mnv2-fpn'},
+        interactions=[
+            dict(name='the two halves of IoU-balanced sampling', baseline=NAMES[0], parts=[NAMES[5], NAMES[6]],
+                 combined=NAMES[1]),
+            dict(name='the three Libra parts', baseline=NAMES[0], parts=NAMES[1:4], combined=NAMES[4])],
+        views={'faster_rcnn': dict(configs=NAMES, baseline=NAMES[0]),
+               'against_iou-balanced': dict(configs=NAMES, baseline=NAMES[1])}),
+    Experiment('ablation_val', 'the learning curves that chose the schedule, aquarium val (seed 0)',
+               [ABLATION_FRCNN[0], ABLATION_RETINA[0]], BBOX, seeds=(0, ), coco=AQUARIUM_VAL,
+               cfg_options={'train_cfg.val_interval': 250, 'default_hooks.checkpoint.interval': 250}),
+    Experiment('schedule_val', 'the Faster R-CNN baseline at 2000 and 3000 iterations, aquarium val (seed 0)',
+               ['configs/libra_rcnn/faster-rcnn_mnv2_fpn_2k_aquarium.py',
+                'configs/libra_rcnn/faster-rcnn_mnv2_fpn_3k_aquarium.py'], BBOX, seeds=(0, ), coco=AQUARIUM_VAL,
+               cfg_options={'train_cfg.val_interval': 250, 'default_hooks.checkpoint.interval': 250}),
+    Experiment('lovasz_car', 'CamVid car vs rest: CE, Lovász hinge, hinge + CE (val)',
+               [f'{SEG}-car_ce.py', f'{SEG}-car_lovasz.py', f'{SEG}-car_lovasz-ce.py'],
+               seg_metrics('aAcc', 'mIoU', 'mAcc', 'IoU.car', 'IoU.background'), env=CAMVID),
+    Experiment('lovasz_controls', 'hinge + CE against three controls, CamVid car vs rest (val; pre-registered)',
+               [f'{SEG}-car_lovasz-ce.py', f'{SEG}-car_ce-x2.py', f'{SEG}-car_ce-balanced.py',
+                f'{SEG}-car_ce-then-lovasz-ce.py', f'{SEG}-car_ce.py'], seg_metrics('IoU.car', 'mIoU'), env=CAMVID,
+               baselines={'fastscnn_camvid-car_ce': 'fastscnn_camvid-car_ce'},
+               note='Family (pre-registered, docs/studies/lovasz_controls.md): the three controls against hinge + '
+                    'CE, 2 metrics; binary CE is listed for reference, outside the family.'),
+    Experiment('ib_collapse', 'supervised CE -> IB focal on CamVid: the settings that collapse (val, 3 seeds)',
+               [f'{SEG}_ce.py', f'{SEG}_ibfocal.py', f'{SEG}_ibfocal-lr0.01.py', f'{SEG}_ibfocal-w0.5.py',
+                f'{SEG}_ibfocal-w0.py', f'{SEG}_ibfocal-alpha1000.py'], IB_METRICS, seeds=(0, 1, 2), env=CAMVID),
+    Experiment('ib_dev', 'class_weight_power on a development split of CamVid train (3 seeds)',
+               [f'{SEG}_ce.py', f'{SEG}_ibfocal.py', f'{SEG}_ibfocal-w0.5.py', f'{SEG}_ibfocal-w0.py'],
+               seg_metrics('aAcc', 'mIoU', 'mAcc'), seeds=(0, 1, 2), env=CAMVID,
+               cfg_options={'train_dataloader.dataset.dev_split': 'train', 'val_dataloader.dataset.dev_split': 'dev',
+                            'val_dataloader.dataset.data_prefix.img_path': 'train',
+                            'val_dataloader.dataset.data_prefix.seg_map_path': 'trainannot'}),
+    Experiment('ib_val', 'the development split\'s choice reported on CamVid val (5 seeds)',
+               [f'{SEG}_ce.py', f'{SEG}_ibfocal.py', f'{SEG}_ibfocal-w0.5.py'], IB_METRICS, env=CAMVID),
+    Experiment('picie_dev', 'PiCIE schedule and settings on a development split of CamVid train (3 seeds)',
+               [f'{PICIE}-dev_ce.py', f'{PICIE}-dev_floor.py', f'{PICIE}-dev_ce-lr1e-5.py', f'{PICIE}-dev_ce-bn.py'],
+               seg_metrics('Acc', 'mIoU', 'Thing_mIoU', 'Stuff_mIoU'), seeds=(0, 1, 2), env=CAMVID,
+               config_seeds={'picie_mnv2-fpn_camvid-dev_ce-bn': (0, 1)}),
+    Experiment('picie_camvid_2ep', 'PiCIE CE / focal / IB focal against the untrained floor, CamVid val',
+               [f'{PICIE}_ce.py', f'{PICIE}_focal.py', f'{PICIE}_ibfocal.py', f'{PICIE}_floor.py'], PICIE_METRICS,
+               env=CAMVID),
+]
+_OLD_ABLATION = ABLATION_FRCNN[:5] + ABLATION_RETINA
+_SUPERSEDED = [
+    Experiment('ablation_aquarium', 'the Libra parts in the earlier regime, aquarium val (3 seeds)', _OLD_ABLATION,
+               BBOX, seeds=(0, 1, 2), coco=AQUARIUM_VAL, baselines={'libra-retinanet_mnv2-fpn': 'retinanet_mnv2-fpn'},
+               superseded='a frozen backbone and 300 iterations (RetinaNet 600) left every detector at 3-5 AP; the '
+                          'configs of commit 071e282, since replaced by the learning regime (ablation_aquarium_test)'),
+    Experiment('ablation_coco128', 'the same on COCO128, the earlier regime (3 seeds)', _OLD_ABLATION, BBOX,
+               seeds=(0, 1, 2), coco=COCO128, baselines={'libra-retinanet_mnv2-fpn': 'retinanet_mnv2-fpn'},
+               superseded='the frozen regime of commit 071e282 on 96 / 32 COCO128 images: every row 0.5-1.1 AP, a '
+                          'pipeline check, not evidence'),
+    Experiment('picie_camvid', 'PiCIE on CamVid val, the earlier protocol (3 seeds)',
+               [f'{PICIE}_ce.py', f'{PICIE}_focal.py', f'{PICIE}_ibfocal.py', f'{PICIE}_floor.py'], PICIE_METRICS,
+               seeds=(0, 1, 2), env=CAMVID,
+               superseded='the earlier evaluation protocol and schedule of docs/picie.md; replaced by '
+                          'picie_camvid_2ep (the authors\' protocol)'),
+]
+EXPERIMENTS: Dict[str, Experiment] = {e.name: e for e in _LIST + _SUPERSEDED}
+
+
+def get(name: str) -> Experiment:
+    if name not in EXPERIMENTS:
+        raise KeyError(f'no experiment named {name!r}; the experiments: {", ".join(EXPERIMENTS)} '
+                       '(python -m libra_plugin list)')
+    return EXPERIMENTS[name]
