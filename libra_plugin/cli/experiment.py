@@ -19,7 +19,8 @@ One resume semantics for both hosts:
 * the training log is appended to (``train.log``, one header per start), and the training time of a record is the
   sum over its starts, with ``resumed`` true when there was more than one (reports average the never-resumed runs).
 
-An experiment marked superseded trains nothing: ``run`` re-renders its report from its records. After every finished
+An experiment marked frozen (superseded, or a finished development run whose configs have changed since) trains
+nothing: ``run`` re-renders its report from its records. After every finished
 run the report (``results/<experiment>/results.md``, by :mod:`libra_plugin.cli.report`) is rewritten.
 """
 import json
@@ -128,8 +129,10 @@ class Run:
         with open(osp.join(self.work, 'last_checkpoint')) as f:
             ckpt = f.read().strip()
         test_work = osp.join(self.work, 'test')
-        stream(_launch(['-m', 'libra_plugin.cli.test', self.config_file, ckpt, '--work-dir', test_work], gpus),
-               osp.join(self.work, 'test.log'))
+        predictions = osp.join(test_work, 'predictions.pkl')
+        stream(_launch(['-m', 'libra_plugin.cli.test', self.config_file, ckpt, '--work-dir', test_work, '--out',
+                        predictions], gpus), osp.join(self.work, 'test.log'))
+        records.save_detections(predictions, osp.join(osp.dirname(self.record_path), 'detections.json.gz'))
         stamp = sorted(d for d in os.listdir(test_work) if d[:1].isdigit())[-1]
         with open(osp.join(test_work, stamp, stamp + '.json')) as f:
             return {k: v for k, v in json.load(f).items() if '/' in k}  # coco/..., not the timings
@@ -192,7 +195,7 @@ def _clock(seconds: float) -> str:
 def run_experiment(exp: Experiment, seeds: Optional[List[int]] = None, gpus: int = 1, data: str = 'data/',
                    cfg_options: Optional[dict] = None) -> str:
     """Train what is missing of ``exp`` (module doc), record each run, write the report; returns its markdown."""
-    if exp.superseded:
+    if exp.frozen:
         return report_all(exp, recorded(exp))
     names = [run_name(c) for c in exp.configs]
     twice = sorted({n for n in names if names.count(n) > 1})
@@ -216,8 +219,8 @@ def run_experiment(exp: Experiment, seeds: Optional[List[int]] = None, gpus: int
         fresh = rec is None
         if fresh:
             eta = f', ETA {_clock(sum(trained) / len(trained) * len(todo))}' if trained else ''
-            print(f'[run {k}/{len(runs)}] {run.name} seed {run.seed}: {len(trained) + 1} of the {len(trained) + len(todo)}'
-                  f' to train (elapsed {_clock(time.time() - start)}{eta})', flush=True)
+            print(f'[run {k}/{len(runs)}] {run.name} seed {run.seed}: {len(trained) + 1} of the '
+                  f'{len(trained) + len(todo)} to train (elapsed {_clock(time.time() - start)}{eta})', flush=True)
             t0 = time.time()
             rec = dict(name=run.name, seed=run.seed, config=run.config, task=run.task, data=data,
                        **run.train(gpus), metrics=run.evaluate(gpus), config_text=run.text)
@@ -229,25 +232,50 @@ def run_experiment(exp: Experiment, seeds: Optional[List[int]] = None, gpus: int
         done.append({k: v for k, v in rec.items() if k != 'config_text'})
         if fresh and run is not runs[-1]:
             report_all(exp, done)  # a partial report while the rest trains
-    return report_all(exp, done)
+    return report_all(exp, done, bootstrap(exp, runs, data) if exp.bootstrap and exp.coco else None)
+
+
+def bootstrap(exp: Experiment, runs: List[Run], data: str) -> dict:
+    """The paired bootstrap over images and seeds of a finished detection experiment (:mod:`.images`), from each
+    run's recorded detections; images from the experiment's ``coco`` validation annotations."""
+    from .images import image_matches, paired_bootstrap
+    ann = osp.join(data, exp.coco['root'], exp.coco['val_ann'])
+    matches: Dict[str, Dict[int, dict]] = {}
+    for run in runs:
+        matches.setdefault(run.name, {})[run.seed] = image_matches(
+            ann, osp.join(osp.dirname(run.record_path), 'detections.json.gz'))
+    print(f'{exp.name}: paired bootstrap over images and seeds (2000 replicates)', flush=True)
+    return paired_bootstrap(matches, exp.spec()['baselines'])
 
 
 def recorded(exp: Experiment) -> List[dict]:
-    """The records of a superseded experiment (whose configs no longer make them), without their config text; a
-    missing one is an error (it cannot be trained again)."""
+    """The records of a frozen experiment (whose configs no longer make them), without their config text; a missing
+    one is an error (it cannot be trained again)."""
     found = []
     for config, seed in exp.runs():
         path = osp.join('results', exp.name, run_name(config), f'seed{seed}', 'run.json')
         rec = records.read_record(path)
         if rec is None:
-            raise RuntimeError(f'{exp.name} is superseded ({exp.superseded}): it trains nothing, and {path} is '
-                               'missing')
+            raise RuntimeError(f'{exp.name} is frozen ({exp.frozen}): it trains nothing, and {path} is missing')
         found.append({k: v for k, v in rec.items() if k != 'config_text'})
     return found
 
 
-def report_all(exp: Experiment, runs: List[dict]) -> str:
-    """The experiment's report and its views' from ``runs``; returns the main report's markdown."""
+def report_all(exp: Experiment, runs: List[dict], boot: Optional[dict] = None) -> str:
+    """The experiment's report and its views' from ``runs``; returns the main report's markdown. The runs of the
+    experiment it compares with (``compare``) are read from their records and stored in its results.json."""
     for view, spec in exp.view_specs().items():
         write_report(spec, [r for r in runs if r['name'] in spec['order']], osp.join('results', exp.name, view))
-    return write_report(exp.spec(), runs, osp.join('results', exp.name))
+    reference = None
+    if exp.compare:
+        other = osp.join('results', exp.compare['experiment'], 'results.json')
+        with open(other) as f:
+            wanted = set(exp.compare['pairs'].values())
+            reference = [r for r in json.load(f)['runs'] if r['name'] in wanted]
+    path = osp.join('results', exp.name)
+    if boot is None and osp.isfile(osp.join(path, 'results.json')):  # keep an earlier bootstrap of the same runs
+        with open(osp.join(path, 'results.json')) as f:
+            earlier = json.load(f)
+        if len(earlier['runs']) == len(runs):
+            boot = earlier.get('bootstrap')
+    return write_report(exp.spec(), runs, path, reference, boot)

@@ -44,7 +44,10 @@ class Experiment:
     baselines: Dict[str, str] = field(default_factory=dict)  # config name -> its baseline (default: the first)
     interactions: List[dict] = field(default_factory=list)  # dict(name, baseline, parts, combined)
     views: Dict[str, dict] = field(default_factory=dict)  # folder -> dict(configs=[names], baseline=name)
-    superseded: Optional[str] = None  # why its configs no longer make its records; it then trains nothing
+    frozen: Optional[str] = None  # why its records are final (superseded, or configs changed since): trains nothing
+    # differences of differences against another experiment's runs: dict(experiment, pairs={name: its name there})
+    compare: Optional[dict] = None
+    bootstrap: bool = False  # detection: a paired bootstrap over the evaluated images and the seeds (cli/images.py)
     note: str = ''
 
     @property
@@ -63,7 +66,7 @@ class Experiment:
         baselines = {n: self.baselines.get(n, names[0]) for n in names[1:]
                      if self.baselines.get(n, names[0]) != n and n not in bases}
         return dict(name=self.name, title=self.title, metrics=[list(m) for m in self.metrics], order=names,
-                    baselines=baselines, interactions=self.interactions, superseded=self.superseded,
+                    baselines=baselines, interactions=self.interactions, frozen=self.frozen, compare=self.compare,
                     note=self.note)
 
     def view_specs(self) -> Dict[str, dict]:
@@ -101,7 +104,20 @@ _LIST = [
     Experiment('schedule_val', 'the Faster R-CNN baseline at 2000 and 3000 iterations, aquarium val (seed 0)',
                ['configs/libra_rcnn/faster-rcnn_mnv2_fpn_2k_aquarium.py',
                 'configs/libra_rcnn/faster-rcnn_mnv2_fpn_3k_aquarium.py'], BBOX, seeds=(0, ), coco=AQUARIUM_VAL,
-               cfg_options={'train_cfg.val_interval': 250, 'default_hooks.checkpoint.interval': 250}),
+               cfg_options={'train_cfg.val_interval': 250, 'default_hooks.checkpoint.interval': 250},
+               frozen='a development choice, made: the 3000-iteration config has since gained the two CPU speed '
+                      'settings of configs/libra_rcnn/_base_/cpu_speed.py, which leave the computation as it was'),
+    Experiment('libra_aquarium_3k', 'the Libra parts at 3000 iterations on aquarium test (pre-registered)',
+               [f'configs/libra_rcnn/{n}_3k_aquarium.py' for n in
+                ('faster-rcnn_mnv2_fpn', 'faster-rcnn_mnv2_fpn_bfp', 'faster-rcnn_mnv2_fpn_balanced-l1',
+                 'libra-faster-rcnn_mnv2_fpn')], BBOX, coco=AQUARIUM_TEST,
+               compare=dict(experiment='ablation_aquarium_test', pairs={
+                   'faster-rcnn_mnv2_fpn_3k_aquarium': 'faster-rcnn_mnv2-fpn',
+                   'faster-rcnn_mnv2_fpn_bfp_3k_aquarium': 'faster-rcnn_mnv2-fpn_bfp',
+                   'faster-rcnn_mnv2_fpn_balanced-l1_3k_aquarium': 'faster-rcnn_mnv2-fpn_balanced-l1',
+                   'libra-faster-rcnn_mnv2_fpn_3k_aquarium': 'libra-faster-rcnn_mnv2-fpn'}), bootstrap=True,
+               note='Pre-registered in docs/studies/libra_3k.md: the table against the baseline is one Holm family '
+                    '(18 tests), the differences of differences against ablation_aquarium_test another (18).'),
     Experiment('lovasz_car', 'CamVid car vs rest: CE, Lovász hinge, hinge + CE (val)',
                [f'{SEG}-car_ce.py', f'{SEG}-car_lovasz.py', f'{SEG}-car_lovasz-ce.py'],
                seg_metrics('aAcc', 'mIoU', 'mAcc', 'IoU.car', 'IoU.background'), env=CAMVID),
@@ -134,17 +150,18 @@ _OLD_ABLATION = ABLATION_FRCNN[:5] + ABLATION_RETINA
 _SUPERSEDED = [
     Experiment('ablation_aquarium', 'the Libra parts in the earlier regime, aquarium val (3 seeds)', _OLD_ABLATION,
                BBOX, seeds=(0, 1, 2), coco=AQUARIUM_VAL, baselines={'libra-retinanet_mnv2-fpn': 'retinanet_mnv2-fpn'},
-               superseded='a frozen backbone and 300 iterations (RetinaNet 600) left every detector at 3-5 AP; the '
-                          'configs of commit 071e282, since replaced by the learning regime (ablation_aquarium_test)'),
+               frozen='superseded: a frozen backbone and 300 iterations (RetinaNet 600) left every detector at 3-5 '
+                      'AP; the configs of commit 071e282, since replaced by the learning regime '
+                      '(ablation_aquarium_test)'),
     Experiment('ablation_coco128', 'the same on COCO128, the earlier regime (3 seeds)', _OLD_ABLATION, BBOX,
                seeds=(0, 1, 2), coco=COCO128, baselines={'libra-retinanet_mnv2-fpn': 'retinanet_mnv2-fpn'},
-               superseded='the frozen regime of commit 071e282 on 96 / 32 COCO128 images: every row 0.5-1.1 AP, a '
-                          'pipeline check, not evidence'),
+               frozen='superseded: the frozen regime of commit 071e282 on 96 / 32 COCO128 images: every row '
+                      '0.5-1.1 AP, a pipeline check, not evidence'),
     Experiment('picie_camvid', 'PiCIE on CamVid val, the earlier protocol (3 seeds)',
                [f'{PICIE}_ce.py', f'{PICIE}_focal.py', f'{PICIE}_ibfocal.py', f'{PICIE}_floor.py'], PICIE_METRICS,
                seeds=(0, 1, 2), env=CAMVID,
-               superseded='the earlier evaluation protocol and schedule of docs/picie.md; replaced by '
-                          'picie_camvid_2ep (the authors\' protocol)'),
+               frozen='superseded: the earlier evaluation protocol and schedule of docs/picie.md; replaced by '
+                      "picie_camvid_2ep (the authors' protocol)"),
 ]
 EXPERIMENTS: Dict[str, Experiment] = {e.name: e for e in _LIST + _SUPERSEDED}
 

@@ -89,7 +89,7 @@ def list_experiments() -> str:
         runs = exp.runs()
         found = sum(read_record(osp.join('results', name, osp.splitext(osp.basename(c))[0], f'seed{s}',
                                          'run.json')) is not None for c, s in runs)
-        lines.append(f'| {name} | {found} / {len(runs)} | {exp.title}' + (' (superseded)' if exp.superseded else '')
+        lines.append(f'| {name} | {found} / {len(runs)} | {exp.title}' + (' (records only)' if exp.frozen else '')
                      + ' |')
     return '\n'.join(lines)
 

@@ -120,3 +120,23 @@ def last_seg_results(work: str) -> Tuple[Dict[str, float], Dict[str, float]]:
             per_class[cells[0]] = float(cells[1])
     summary = {k: float(v) for k, v in re.findall(r'(aAcc|mIoU|mAcc): ([0-9.]+)', text[start:])[:3]}
     return per_class, summary
+
+
+def save_detections(predictions: str, path: str) -> None:
+    """A detector's predictions on the evaluated split (mmdet's ``--out`` pickle) as a small gzipped JSON beside the
+    record: per image its ``img_id`` and the boxes (``x1 y1 x2 y2`` to 0.1 px), scores (3 decimals) and class
+    indices; what per-image scores and the bootstrap over images are computed from (:mod:`libra_plugin.cli.images`)."""
+    import gzip
+    import pickle
+    with open(predictions, 'rb') as f:
+        samples = pickle.load(f)
+    images = []
+    for sample in samples:
+        pred = sample['pred_instances']
+        images.append(dict(img_id=int(sample['img_id']),
+                           bboxes=[[round(float(v), 1) for v in box] for box in pred['bboxes'].tolist()],
+                           scores=[round(float(v), 3) for v in pred['scores'].tolist()],
+                           labels=[int(v) for v in pred['labels'].tolist()]))
+    os.makedirs(osp.dirname(path) or '.', exist_ok=True)
+    with gzip.open(path, 'wt') as f:
+        json.dump(images, f)

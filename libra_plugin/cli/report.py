@@ -15,7 +15,7 @@ import os
 import os.path as osp
 from typing import Dict, List, Optional
 
-from .stats import correct, fmt_difference, fmt_mean_std, holm_note, paired_difference, summary
+from .stats import correct, fmt_difference, fmt_mean_std, holm_note, paired_difference, signed, summary
 
 
 def value(run: dict, key: str, scale: float = 1.0) -> Optional[float]:
@@ -80,6 +80,32 @@ def interactions(spec: dict, runs: List[dict]) -> List[dict]:
     return out
 
 
+def differences_of_differences(spec: dict, runs: List[dict], reference: List[dict]) -> List[dict]:
+    """Per compared config and metric: ``(config − baseline) − (its counterpart − the baseline's counterpart)`` in
+    the ``reference`` runs (``spec['compare']``: another experiment, ``pairs`` naming each config's counterpart),
+    paired by seed."""
+    compare = spec.get('compare') or {}
+    pairs = compare.get('pairs', {})
+    here = {name: {r['seed']: r for r in group} for name, group in _by_name(runs).items()}
+    there = {name: {r['seed']: r for r in group} for name, group in _by_name(reference).items()}
+    out = []
+    for name, base in spec.get('baselines', {}).items():
+        names = [(here, name), (here, base), (there, pairs.get(name)), (there, pairs.get(base))]
+        if not all(n in g for g, n in names):
+            continue
+        seeds = sorted(set.intersection(*(set(g[n]) for g, n in names)))
+        row = dict(name=name, baseline=base, against=pairs[name], seeds=seeds, diff={})
+        for label, key, scale in spec['metrics']:
+            dd = []
+            for s in seeds:
+                x, b, rx, rb = (value(g[n][s], key, scale) for g, n in names)
+                if None not in (x, b, rx, rb):
+                    dd.append((x - b) - (rx - rb))
+            row['diff'][label] = paired_difference(dd, [0.0] * len(dd))
+        out.append(row)
+    return out
+
+
 def _time_cell(t: dict) -> str:
     return fmt_mean_std(dict(t, mean=t['mean'] / 60, std=t['std'] / 60)) + ' min' if t['n'] else ''
 
@@ -101,13 +127,15 @@ def per_class_spec(spec: dict, runs: List[dict]) -> Optional[dict]:
     return dict(spec, metrics=[[k, k, 1.0] for k in keys], interactions=[]) if keys else None
 
 
-def render(spec: dict, runs: List[dict]) -> str:
-    """The markdown of the report (module doc)."""
+def render(spec: dict, runs: List[dict], reference: Optional[List[dict]] = None,
+           bootstrap: Optional[dict] = None) -> str:
+    """The markdown of the report (module doc); ``reference``: the runs of ``spec['compare']``'s experiment;
+    ``bootstrap``: config -> metric -> the paired bootstrap interval over images and seeds."""
     stats = summarise(spec, runs)
     labels = [m[0] for m in spec['metrics']]
     lines = [f"# {spec['name']}" + (f": {spec['title']}" if spec.get('title') else ''), '']
-    if spec.get('superseded'):
-        lines += [f"Superseded: {spec['superseded']}", '']
+    if spec.get('frozen'):
+        lines += [f"Records only ({spec['frozen']}).", '']
     lines += mean_table(spec, stats)
     compared = {n: e for n, e in stats.items() if e['baseline']}
     if compared:
@@ -119,11 +147,21 @@ def render(spec: dict, runs: List[dict]) -> str:
                          + ' | '.join(fmt_difference(e['diff'][k]) for k in labels) + ' |')
         lines += ['', holm_note(family, f'{len(compared)} configs x {len(labels)} metrics, each against its '
                                         'baseline'), '']
+        if bootstrap:
+            lines += ['Paired bootstrap over the evaluated images and the seeds together (95 % percentile interval of '
+                      'the mean difference, points; outside the Holm family):', '',
+                      '| config | baseline | ' + ' | '.join(f'Δ{k}' for k in labels) + ' |',
+                      '|---|---|' + '---:|' * len(labels)]
+            for name, e in compared.items():
+                cells = [bootstrap.get(name, {}).get(k) for k in labels]
+                lines.append(f"| {name} | {e['baseline']} | " + ' | '.join(
+                    'n/a' if c is None else f'[{signed(c[0])}, {signed(c[1])}]' for c in cells) + ' |')
+            lines.append('')
     inter = interactions(spec, runs)
     if inter:
         family = correct([row['diff'][k] for row in inter for k in labels])
-        lines += ['Interactions: (combined − baseline) − Σ (part − baseline), paired by seed; 0 means the parts\' '
-                  'differences add up.', '',
+        lines += ['Interactions: (combined − baseline) − Σ (part − baseline), paired by seed; 0 means the '
+                  "parts' differences add up.", '',
                   '| interaction | combined | parts | pairs | ' + ' | '.join(labels) + ' |',
                   '|---|---|---|---:|' + '---:|' * len(labels)]
         for row in inter:
@@ -131,6 +169,18 @@ def render(spec: dict, runs: List[dict]) -> str:
                          + ' | '.join(fmt_difference(row['diff'][k]) for k in labels) + ' |')
         lines += ['', holm_note(family, f'{len(inter)} interactions x {len(labels)} metrics').replace(
             'Paired differences (config − baseline, same seed)', 'Interactions'), '']
+    dds = differences_of_differences(spec, runs, reference or [])
+    if dds:
+        family = correct([row['diff'][k] for row in dds for k in labels])
+        lines += [f"Differences of differences against {spec['compare']['experiment']}: (config − baseline) − "
+                  '(its counterpart − the baseline\'s counterpart there), paired by seed.', '',
+                  '| config | counterpart | pairs | ' + ' | '.join(f'ΔΔ{k}' for k in labels) + ' |',
+                  '|---|---|---:|' + '---:|' * len(labels)]
+        for row in dds:
+            lines.append(f"| {row['name']} | {row['against']} | {len(row['seeds'])} | "
+                         + ' | '.join(fmt_difference(row['diff'][k]) for k in labels) + ' |')
+        lines += ['', holm_note(family, f'{len(dds)} configs x {len(labels)} metrics').replace(
+            'Paired differences (config − baseline, same seed)', 'Differences of differences'), '']
     lines += ['Every run:', '', '| config | seed | ' + ' | '.join(labels) + ' | train time |',
               '|---|---:|' + '---:|' * (len(labels) + 1)]
     for run in runs:
@@ -147,14 +197,17 @@ def render(spec: dict, runs: List[dict]) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def write(spec: dict, runs: List[dict], out_dir: str) -> str:
+def write(spec: dict, runs: List[dict], out_dir: str, reference: Optional[List[dict]] = None,
+          bootstrap: Optional[dict] = None) -> str:
     """``results.json``, ``results.md`` and the plots into ``out_dir``; returns the markdown."""
     os.makedirs(out_dir, exist_ok=True)
     order = {name: i for i, name in enumerate(spec.get('order', []))}
     runs = sorted(runs, key=lambda r: (order.get(r['name'], len(order)), r['name'], r['seed']))
-    text = render(spec, runs)
+    text = render(spec, runs, reference, bootstrap)
+    extra = dict(**({'reference_runs': reference} if reference else {}), **({'bootstrap': bootstrap} if bootstrap
+                                                                          else {}))
     with open(osp.join(out_dir, 'results.json'), 'w') as f:
-        json.dump(dict(spec=spec, runs=runs), f, indent=1)
+        json.dump(dict(spec=spec, runs=runs, **extra), f, indent=1)
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
         f.write(text)
     per_class = per_class_spec(spec, runs)
@@ -173,12 +226,12 @@ def rerender(path: str, baseline: Optional[str] = None, out_dir: Optional[str] =
         data = json.load(f)
     if 'spec' not in data:
         raise ValueError(f'{path} is not a results.json of the experiment tool (no "spec")')
-    spec, runs = data['spec'], data['runs']
+    spec, runs, reference, boot = data['spec'], data['runs'], data.get('reference_runs'), data.get('bootstrap')
     if baseline is not None:
         names = list(dict.fromkeys(r['name'] for r in runs))
         if baseline not in names:
             raise ValueError(f'--baseline {baseline!r} is not a config of {path}; its configs: {", ".join(names)}')
         spec = dict(spec, baselines={n: baseline for n in names if n != baseline}, interactions=[],
                     order=[baseline] + [n for n in spec.get('order', names) if n != baseline])
-    return write(spec, runs, out_dir or osp.dirname(osp.abspath(path)))
+    return write(spec, runs, out_dir or osp.dirname(osp.abspath(path)), reference, None if baseline else boot)
 

@@ -92,14 +92,14 @@ def test_runs_that_would_overwrite_each_other_are_an_error(tmp_path):  # id: exp
         run_experiment(Experiment('clash', '', configs, BBOX))
 
 
-def test_superseded_experiment_only_reports(tmp_path, monkeypatch):
+def test_frozen_experiment_only_reports(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     shutil.copytree(osp.join(REPO, 'results', 'ablation_coco128'), tmp_path / 'results' / 'ablation_coco128')
     before = (tmp_path / 'results' / 'ablation_coco128' / 'results.md').read_text()
     run_experiment(EXPERIMENTS['ablation_coco128'])  # its configs no longer make its records: nothing is loaded
     assert (tmp_path / 'results' / 'ablation_coco128' / 'results.md').read_text() == before
     os.remove(tmp_path / 'results' / 'ablation_coco128' / 'retinanet_mnv2-fpn' / 'seed2' / 'run.json')
-    with pytest.raises(RuntimeError, match='ablation_coco128 is superseded .* it trains nothing, and '
+    with pytest.raises(RuntimeError, match='ablation_coco128 is frozen .* it trains nothing, and '
                                            'results/ablation_coco128/retinanet_mnv2-fpn/seed2/run.json is missing'):
         run_experiment(EXPERIMENTS['ablation_coco128'])
 

@@ -65,3 +65,15 @@ def test_committed_reports_rerender_identically(path, tmp_path):
         if osp.isfile(osp.join(osp.dirname(path), name)):
             with open(osp.join(osp.dirname(path), name)) as a, open(tmp_path / name) as b:
                 assert b.read() == a.read(), name
+
+
+def test_differences_of_differences_against_another_experiment():
+    spec = dict(SPEC, metrics=[['AP', 'AP', 1.0]], order=['b', 'p'], baselines={'p': 'b'},
+                compare=dict(experiment='old', pairs={'b': 'B', 'p': 'P'}))
+    runs = [dict(name=n, seed=s, train_s=None, metrics=dict(AP=float(v)))
+            for n, vals in (('b', [10, 11, 12]), ('p', [12, 12, 15])) for s, v in enumerate(vals)]
+    ref = [dict(name=n, seed=s, train_s=None, metrics=dict(AP=float(v)))
+           for n, vals in (('B', [9, 9, 9]), ('P', [10, 9, 10])) for s, v in enumerate(vals)]
+    # per seed: (12 - 10) - (10 - 9) = 1, (12 - 11) - (9 - 9) = 1, (15 - 12) - (10 - 9) = 2: mean 4/3, sd 0.577
+    assert '| p | P | 3 | +1.3 [-0.1, +2.8] p_sf 0.25 |' in render(spec, runs, ref)
+    assert 'Differences of differences' not in render(spec, runs)  # no reference runs: no such table
