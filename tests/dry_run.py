@@ -22,7 +22,8 @@ IMAGES = 4  # per split: two training iterations of batch 2
 AQUARIUM = ('fish', 'jellyfish', 'penguin', 'puffin', 'shark', 'starfish', 'stingray')
 # config (or folder prefix) -> data layout
 LAYOUTS = {'libra_faster_rcnn.py': 'coco', 'libra_retinanet.py': 'coco', 'libra_rpn.py': 'coco',
-           'ablation/': 'aquarium', 'demo/libra_faster_rcnn_r18_coco128.py': 'coco128',
+           'ablation/': 'aquarium', 'ib_focal/': 'aquarium', 'libra_rcnn/': 'aquarium',
+           'demo/libra_faster_rcnn_r18_coco128.py': 'coco128',
            'demo/libra_faster_rcnn_r18_shapes.py': 'shapes', 'picie/picie_mnv2-fpn_camvid': 'camvid',
            'picie/picie_r18-fpn_cocostuff27.py': 'cocostuff', 'seg/': 'camvid'}
 

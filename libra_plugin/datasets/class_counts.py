@@ -1,4 +1,5 @@
-"""Pixel counts per class over a segmentation dataset's label maps, cached on disk, and IB class weights."""
+"""Class counts of a training set (pixels of a segmentation dataset's label maps, cached on disk; boxes of a
+detection dataset's annotations) and the IB class weights."""
 import hashlib
 import json
 import os
@@ -60,6 +61,26 @@ def count_classes(dataset, num_classes: int, ignore_index: int = 255, cache_dir:
     with open(path, 'w') as f:
         json.dump(counts[:num_classes].tolist(), f)
     return counts[:num_classes]
+
+
+def count_box_classes(dataset, num_classes: int) -> np.ndarray:
+    """Boxes of each class ``0 … num_classes − 1`` in an mmdet dataset's annotations (``get_data_info``: its
+    ``instances``, ignored ones left out), without reading an image; dataset wrappers (``RepeatDataset``,
+    ``ClassBalancedDataset``, ``ConcatDataset``) count what they hold.
+
+    Raises:
+        ValueError: a box's ``bbox_label`` is outside the classes.
+    """
+    counts = np.zeros(num_classes, dtype=np.int64)
+    for i in range(len(dataset)):
+        for inst in dataset.get_data_info(i).get('instances', []):
+            if inst.get('ignore_flag', 0):
+                continue
+            label = int(inst['bbox_label'])
+            if not 0 <= label < num_classes:
+                raise ValueError(f'a training box has class {label}, outside the head\'s {num_classes} classes')
+            counts[label] += 1
+    return counts
 
 
 def inverse_frequency_weights(counts: np.ndarray, power: float = 1.0) -> np.ndarray:

@@ -152,3 +152,69 @@ def auto_alpha(ce_loss: Tensor, unit_loss: Tensor) -> Tensor:
     batch (``ce_loss``): ``ce / unit`` (unit floored at 1e-12). The author's advice for a per-pixel IB loss, whose
     fixed α shrinks it by orders of magnitude at the switch (pseulki/IB-Loss#1)."""
     return ce_loss / unit_loss.clamp_min(1e-12)
+
+
+def ib_sigmoid_focal(logits: Tensor,
+                     labels: Tensor,
+                     feature_norm: Optional[Tensor] = None,
+                     alpha: float = 1000.0,
+                     gamma: float = 2.0,
+                     focal_alpha: float = 0.25,
+                     class_weight: Optional[Tensor] = None,
+                     eps: float = 1e-3) -> Tensor:
+    """Per-sample influence-balanced sigmoid focal loss, the form for RetinaNet-style heads (C sigmoid outputs per
+    anchor, label ``C`` for background). With ``y`` the one-hot target over the C classes (all zero for a background
+    anchor) and ``σ = sigmoid(x)``::
+
+        FL_c = −(a y_c + (1 − a)(1 − y_c)) · p_t,c^γ · log(1 − p_t,c),  p_t,c = (1 − σ_c) y_c + σ_c (1 − y_c)
+        loss = w · Σ_c FL_c · α / (‖σ − y‖₁ · ‖h‖₁ + ε)
+
+    (``a`` = ``focal_alpha``; FL is mmdet's ``py_sigmoid_focal_loss`` element for element); ``w`` is the class
+    weight of a positive anchor's class, 1 for a background anchor (the background count is set by the assigner,
+    not the data). ``‖σ − y‖₁ · ‖h‖₁`` is the sigmoid analogue of the IB influence. ``feature_norm=None`` gives
+    ``w · Σ_c FL_c``: mmdet's sigmoid focal loss per anchor. Gradients by autograd; the influence is not detached
+    (as the IB authors' code).
+
+    Args:
+        logits (Tensor): ``(N, C)``.
+        labels (Tensor): ``(N,)`` in ``[0, C]``; ``C`` is background.
+        feature_norm (Tensor, optional): ``(N,)`` ``‖h‖₁`` of each sample's classifier input.
+        alpha (float): α of the influence term. Defaults to 1000.
+        gamma (float): Focusing exponent γ ``>= 0``. Defaults to 2 (mmdet's FocalLoss).
+        focal_alpha (float): ``a``, the positive/negative balance in ``[0, 1]``. Defaults to 0.25.
+        class_weight (Tensor, optional): ``(C,)`` weights of the classes. Defaults to None (all 1).
+        eps (float): ε. Defaults to 1e-3.
+
+    Returns:
+        Tensor: ``(N,)``.
+
+    Example:
+        >>> x = torch.zeros(1, 2)  # σ = 0.5 for both classes, background anchor
+        >>> round(float(ib_sigmoid_focal(x, torch.tensor([2]), gamma=0.0, focal_alpha=0.5)), 4)  # 2 · 0.5 · log 2
+        0.6931
+    """
+    if logits.dim() != 2:
+        raise ValueError(f'logits must be (N, C), got shape {tuple(logits.shape)}')
+    if labels.shape != logits.shape[:1]:
+        raise ValueError(f'labels must be (N,) {tuple(logits.shape[:1])}, got {tuple(labels.shape)}')
+    if not gamma >= 0:
+        raise ValueError(f'gamma must be >= 0, got {gamma!r}')
+    if not 0 <= focal_alpha <= 1:
+        raise ValueError(f'focal_alpha must be in [0, 1], got {focal_alpha!r}')
+    num_classes = logits.shape[1]
+    x = logits if logits.dtype == torch.float64 else logits.float()
+    target = F.one_hot(labels.long(), num_classes + 1)[:, :num_classes].to(x.dtype)
+    sig = x.sigmoid()
+    pt = (1 - sig) * target + sig * (1 - target)
+    balance = focal_alpha * target + (1 - focal_alpha) * (1 - target)
+    focal = F.binary_cross_entropy_with_logits(x, target, reduction='none') * balance * pt.pow(gamma)
+    loss = focal.sum(1)
+    if class_weight is not None:
+        if tuple(class_weight.shape) != (num_classes, ):
+            raise ValueError(f'class_weight must have one weight per class ({num_classes}), got shape '
+                             f'{tuple(class_weight.shape)}')
+        loss = loss * torch.cat([class_weight.to(x.dtype), x.new_ones(1)])[labels.long()]
+    if feature_norm is None:
+        return loss
+    influence = (sig - target).abs().sum(1) * feature_norm.to(x.dtype)
+    return loss * alpha / (influence + eps)

@@ -32,7 +32,7 @@ def test_seg_config_one_step(path, camvid_root, monkeypatch, mmseg_scope):
     batch = [dataset[i] for i in range(2)]
     data = model.data_preprocessor(dict(inputs=[b['inputs'] for b in batch],
                                         data_samples=[b['data_samples'] for b in batch]), True)
-    for head, loss in find_ib_losses(model):  # what IBLossHook does, switched on at once
+    for head, loss, _ in find_ib_losses(model):  # what IBLossHook does, switched on at once
         loss.feature_from(head.conv_seg)
         loss.set_class_weight(torch.ones(head.num_classes))
         loss.start()

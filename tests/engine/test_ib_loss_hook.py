@@ -81,24 +81,18 @@ def test_counts_reject_label_maps_with_channels(label_set, tmp_path):  # id: seg
         count_classes(label_set, 4, cache_dir=str(tmp_path / 'c'))
 
 
-def test_ib_focal_loss_outside_a_decode_head_is_an_error():  # id: ib-focal-detection-head
-    from mmdet.models.roi_heads.bbox_heads import Shared2FCBBoxHead
-    from mmdet.utils import register_all_modules
-    from mmengine.registry import DefaultScope
-
+def test_ib_focal_loss_in_a_head_without_a_known_classifier_is_an_error():  # id: ib-focal-detection-head
     from libra_plugin.engine.ib_loss_hook import find_ib_losses
-    from libra_plugin.models.losses import IBFocalLoss
-    register_all_modules(init_default_scope=False)
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        head = Shared2FCBBoxHead(in_channels=4, fc_out_channels=8, roi_feat_size=2, num_classes=3,
-                                 loss_cls=dict(type='libra_plugin.IBFocalLoss'))
-    with pytest.raises(ValueError, match=r'IBFocalLoss is for segmentation heads only \(the loss_decode of an mmseg '
-                                         r'decode head, per-pixel logits and labels\); the model has one at loss_cls'):
-        find_ib_losses(head)
-    with pytest.raises(ValueError, match=r'IBFocalLoss is for segmentation heads only \(the loss_decode of an mmseg '
-                                         r'decode head\): it takes \(B, C, H, W\) logits and \(B, H, W\) labels, '
-                                         r'got logits of shape \(6, 4\)'):
-        IBFocalLoss()(torch.randn(6, 4), torch.zeros(6, dtype=torch.long))
+    odd = torch.nn.Module()
+    odd.loss_cls = IBFocalLoss()
+    with pytest.raises(ValueError, match=r"IBFocalLoss is the loss_cls of Module, which has no classifier whose input "
+                                         r"could serve as the feature h: supported are mmdet's BBoxHead family"):
+        find_ib_losses(odd)
+    stray = torch.nn.Module()
+    stray.extra = IBFocalLoss()
+    with pytest.raises(ValueError, match='IBFocalLoss at extra is neither the loss_decode of a segmentation head nor '
+                                         'the loss_cls of a detection head'):
+        find_ib_losses(stray)
 
 
 def test_hook_feeds_features_weights_and_switches_at_iteration(label_set, tmp_path, mmseg_scope):
@@ -198,7 +192,7 @@ def test_hook_errors():  # ids: ib-hook-switch, ib-focal-no-features
     with pytest.raises(ValueError, match="at must be an integer >= 0 with switch='iter', got None"):
         IBLossHook(switch='iter')
     runner = _runner(torch.nn.Linear(2, 2), None, 'hook_err')
-    with pytest.raises(ValueError, match='IBLossHook found no IBFocalLoss'):
+    with pytest.raises(ValueError, match='IBLossHook found no IBFocalLoss in the model'):
         IBLossHook().before_train(runner)
     odd = torch.nn.Module()
     odd.loss_decode = IBFocalLoss()
@@ -225,10 +219,10 @@ def test_ib_focal_loss_without_the_hook_is_an_error_in_a_training_runner(label_s
     hub = MessageHub.get_instance('runner_without_hook')  # the current instance, as a runner's
     hub.update_info('loop_stage', 'train')
     try:
-        with pytest.raises(RuntimeError, match='IBFocalLoss is training without IBLossHook, so it would stay plain '
-                                               'cross-entropy for the whole run'):
+        with pytest.raises(RuntimeError, match='IBFocalLoss is training without IBLossHook, so it would stay in its '
+                                               'warm-up loss for the whole run'):
             IBFocalLoss()(logits, label)
-        assert NO_HOOK.endswith('and switches it from CE to IB focal')
+        assert NO_HOOK.endswith('and switches it to IB focal')
         head = _model()
         IBLossHook(switch='iter', at=1, cache_dir=str(tmp_path)).before_train(_runner(head, label_set, 'with_hook'))
         assert torch.isfinite(head.loss_decode[0](logits, label))  # scheduled by the hook

@@ -1,4 +1,5 @@
-"""Shared mmdet loss contract of the element-wise regression losses (Balanced L1, Gaussian L1)."""
+"""The loss contracts shared by the plugin's losses: mmdet's for the element-wise regression losses (Balanced L1,
+Gaussian L1), mmseg's for the segmentation losses (:class:`SegLoss`), and the two-phase losses of a switch hook."""
 import os
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -138,7 +139,11 @@ class ElementwiseLoss(nn.Module):
 
 
 class SegLoss(nn.Module):
-    """mmseg's loss naming: ``loss_weight`` and a ``loss_name`` (the key in the losses dict, starting ``loss_``).
+    """mmseg's loss contract in one place: ``loss_weight``, a ``loss_name`` (the key in the losses dict, starting
+    ``loss_``) and the prologue every segmentation loss shares (:meth:`forward`): the inputs checked (floating, finite
+    logits; integer labels), an empty batch answered with a zero that back-propagates, the shapes checked
+    (:meth:`check_shapes`), the ignored pixels masked and the labels checked against the classes. The maths is in
+    each loss's :meth:`compute`.
 
     Args:
         loss_weight (float): Multiplier of the loss.
@@ -152,10 +157,41 @@ class SegLoss(nn.Module):
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
+    def forward(self,
+                cls_score: Tensor,
+                label: Tensor,
+                weight: Optional[Tensor] = None,
+                ignore_index: Optional[int] = 255,
+                **kwargs: Any) -> Tensor:
+        """mmseg's call ``loss(seg_logits, seg_label, weight=..., ignore_index=...)``; pixels equal to
+        ``ignore_index`` are left out. Other keywords (``avg_factor``, ``reduction_override``) go to :meth:`compute`."""
+        self.check_inputs(cls_score, label)
+        if label.numel() == 0:  # an empty batch: a zero that back-propagates
+            return cls_score.sum() * 0
+        cls_score, weight = self.check_shapes(cls_score, label, weight)
+        valid, labels = masked_labels(label, ignore_index, self.label_classes(cls_score), type(self).__name__)
+        return self.compute(cls_score, labels, valid, weight, **kwargs)
+
     def check_inputs(self, cls_score: Tensor, label: Tensor) -> None:
         """The logits must be floating and finite, the labels integer (errors name the loss and the argument)."""
         check_input(type(self).__name__, 'cls_score', cls_score)
         check_input(type(self).__name__, 'label', label, 'index')
+
+    def check_shapes(self, cls_score: Tensor, label: Tensor,
+                     weight: Optional[Tensor]) -> Tuple[Tensor, Optional[Tensor]]:
+        """``(B, C, H, W)`` logits for ``(B, H, W)`` labels (a loss with other shapes overrides it); returns the
+        logits and the pixel weight the loss computes with."""
+        check_multiclass_shapes(cls_score, label)
+        return cls_score, weight
+
+    def label_classes(self, cls_score: Tensor) -> int:
+        """How many classes the labels may hold (the logits' channels)."""
+        return cls_score.shape[1]
+
+    def compute(self, cls_score: Tensor, labels: Tensor, valid: Tensor, weight: Optional[Tensor],
+                **kwargs: Any) -> Tensor:
+        """The loss of the checked logits, the labels (ignored pixels set to class 0) and the ``valid`` mask."""
+        raise NotImplementedError
 
     @property
     def loss_name(self) -> str:

@@ -24,7 +24,7 @@ from torch import Tensor
 from libra_plugin.functional import check_reduction
 from libra_plugin.functional.lovasz import check_classes, lovasz_hinge, lovasz_softmax
 from libra_plugin.registry import MODELS
-from .base import SegLoss, check_multiclass_shapes, masked_labels
+from .base import SegLoss
 
 
 def load_class_weight(class_weight: Optional[Union[Sequence[float], str]]) -> Optional[list]:
@@ -79,12 +79,10 @@ class _LovaszBase(SegLoss):
                 reduction_override: Optional[str] = None,
                 ignore_index: Optional[int] = 255,
                 **kwargs) -> Tensor:
-        """Loss of the logits ``cls_score`` against ``label`` (mmseg's call); an empty batch gives a zero that
-        back-propagates."""
-        self.check_inputs(cls_score, label)
-        if label.numel() == 0:  # an empty batch: a zero that back-propagates
-            return cls_score.sum() * 0
-        return self._loss(cls_score, label, weight, avg_factor, reduction_override, ignore_index)
+        """Loss of the logits ``cls_score`` against ``label`` (mmseg's call, or mmdet's ``loss(pred, target, weight,
+        avg_factor, reduction_override)`` order); the shared prologue of :class:`SegLoss`."""
+        return super().forward(cls_score, label, weight, ignore_index, avg_factor=avg_factor,
+                               reduction_override=reduction_override)
 
 
 @MODELS.register_module()
@@ -138,8 +136,8 @@ class LovaszHingeLoss(_LovaszBase):
             raise ValueError(f'LovaszHingeLoss has one foreground class: class_weight must be None (mmseg ignores '
                              f'it on the binary loss), got {class_weight!r}; scale the loss with loss_weight')
 
-    def _loss(self, cls_score: Tensor, label: Tensor, weight: Optional[Tensor], avg_factor: Optional[float],
-              reduction_override: Optional[str], ignore_index: Optional[int]) -> Tensor:
+    def check_shapes(self, cls_score: Tensor, label: Tensor, weight: Optional[Tensor]):
+        """One foreground logit per pixel, from a 1- or 2-channel head (or a mask head's RoI class channel)."""
         if self.mask_head:  # mmdet's loss_mask(mask_preds, mask_targets, labels): the class channel of each RoI
             if cls_score.dim() != 4 or weight is None or tuple(weight.shape) != (cls_score.shape[0], ):
                 raise ValueError('LovaszHingeLoss(mask_head=True) is called as loss(mask_pred (N, C, h, w), '
@@ -163,7 +161,13 @@ class LovaszHingeLoss(_LovaszBase):
         if cls_score.shape != label.shape:
             raise ValueError(f'cls_score must match label (B, H, W) {tuple(label.shape)}, got '
                              f'{tuple(cls_score.shape)}')
-        valid, labels = masked_labels(label, ignore_index, 2, 'LovaszHingeLoss')
+        return cls_score, weight
+
+    def label_classes(self, cls_score: Tensor) -> int:
+        return 2
+
+    def compute(self, cls_score: Tensor, labels: Tensor, valid: Tensor, weight: Optional[Tensor],
+                avg_factor: Optional[float] = None, reduction_override: Optional[str] = None) -> Tensor:
         return self.reduce(lambda r: lovasz_hinge(cls_score.float(), labels, valid, weight, self.per_image, r),
                            avg_factor, reduction_override)
 
@@ -206,11 +210,8 @@ class LovaszSoftmaxLoss(_LovaszBase):
         self.classes = classes
         self.class_weight = load_class_weight(class_weight)
 
-    def _loss(self, cls_score: Tensor, label: Tensor, weight: Optional[Tensor], avg_factor: Optional[float],
-              reduction_override: Optional[str], ignore_index: Optional[int]) -> Tensor:
-        check_multiclass_shapes(cls_score, label)
-        num_classes = cls_score.shape[1]
-        valid, labels = masked_labels(label, ignore_index, num_classes, 'LovaszSoftmaxLoss')
+    def compute(self, cls_score: Tensor, labels: Tensor, valid: Tensor, weight: Optional[Tensor],
+                avg_factor: Optional[float] = None, reduction_override: Optional[str] = None) -> Tensor:
         probs = cls_score.float().softmax(1)
         class_weight = None if self.class_weight is None else probs.new_tensor(self.class_weight)
         return self.reduce(

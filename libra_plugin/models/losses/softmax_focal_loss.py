@@ -7,7 +7,7 @@ from torch import Tensor
 from libra_plugin.functional.ib_focal import ib_focal
 from libra_plugin.functional.reduction import masked_mean
 from libra_plugin.registry import MODELS
-from .base import SegLoss, check_multiclass_shapes, masked_labels
+from .base import SegLoss
 
 
 @MODELS.register_module()
@@ -52,13 +52,7 @@ class SoftmaxFocalLoss(SegLoss):
         self.avg_non_ignore = avg_non_ignore
         self.register_buffer('class_weight', torch.empty(0) if weights is None else weights, persistent=False)
 
-    def forward(self, cls_score: Tensor, label: Tensor, weight: Optional[Tensor] = None, ignore_index: int = 255,
-                **kwargs) -> Tensor:
-        self.check_inputs(cls_score, label)
-        if label.numel() == 0:  # an empty batch: a zero that back-propagates
-            return cls_score.sum() * 0
-        check_multiclass_shapes(cls_score, label)
-        valid, labels = masked_labels(label, ignore_index, cls_score.shape[1], type(self).__name__)
+    def compute(self, cls_score: Tensor, labels: Tensor, valid: Tensor, weight: Optional[Tensor]) -> Tensor:
         # focal of the (unweighted) CE: (1 - e^-CE)^gamma * CE = (1 - p_y)^gamma * CE
         loss = ib_focal(cls_score, labels, None, gamma=self.gamma)
         if not self.class_weight.numel():

@@ -81,9 +81,9 @@ def test_missing_features_is_an_error_not_a_fallback():
 
 
 @pytest.mark.parametrize('kwargs,message', [
-    (dict(alpha=0), "alpha must be a number > 0 or 'auto', got 0"),
-    (dict(alpha='big'), "alpha must be a number > 0 or 'auto', got 'big'"),
-    (dict(gamma=-1), 'gamma must be a number >= 0, got -1'),
+    (dict(alpha=0), "alpha must be a finite number > 0 or 'auto', got 0"),
+    (dict(alpha='big'), "alpha must be a finite number > 0 or 'auto', got 'big'"),
+    (dict(gamma=-1), 'gamma must be a finite number >= 0, got -1'),
     (dict(eps=0), 'eps must be > 0, got 0'),
     (dict(class_weight='inverse'), "class_weight must be a list of floats, 'auto' or None, got 'inverse'"),
     (dict(loss_name='ib'), "loss_name must start with 'loss_' (mmseg logs only such keys), got 'ib'"),
@@ -128,6 +128,6 @@ def test_feature_from_a_module_is_its_input_once_per_forward():
 def test_set_feature_needs_a_4d_tensor():  # id: ib-feature-shape
     with pytest.raises(ValueError) as err:
         IBFocalLoss().set_feature(torch.zeros(2, 6, 4))
-    assert str(err.value) == 'IBFocalLoss.set_feature expects a (B, D, h, w) tensor, got shape (2, 6, 4)'
-    with pytest.raises(ValueError, match=r'expects a \(B, D, h, w\) tensor, got None'):
+    assert str(err.value) == 'IBFocalLoss.set_feature expects a (B, D, h, w) or (N, D) tensor, got shape (2, 6, 4)'
+    with pytest.raises(ValueError, match=r'expects a \(B, D, h, w\) or \(N, D\) tensor, got None'):
         IBFocalLoss().set_feature(None)

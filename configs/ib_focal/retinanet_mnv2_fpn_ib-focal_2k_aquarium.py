@@ -1,0 +1,11 @@
+# The aquarium ablation's RetinaNet (GroupNorm head, 2000 iterations) with the influence-balanced loss in its sigmoid
+# form: mmdet's focal loss (gamma 2, alpha 0.25) for the first half, then each anchor's focal loss divided by its
+# influence ||sigmoid(x) - y||_1 ||h||_1, h the input of retina_cls at the anchor's location (the anchors of a
+# location share it), class weights from aquarium train's boxes (background anchors 1), alpha set at the switch.
+_base_ = '../ablation/retinanet_mnv2-fpn.py'
+
+model = dict(bbox_head=dict(loss_cls=dict(
+    _delete_=True, type='libra_plugin.IBFocalLoss', use_sigmoid=True, gamma=2.0, focal_alpha=0.25, alpha='auto',
+    class_weight='auto')))
+custom_hooks = [dict(type='libra_plugin.ChannelsLastHook'),
+                dict(type='libra_plugin.IBLossHook', switch='iter', at=1000)]
