@@ -109,6 +109,9 @@ def register_config_package() -> None:
     """
     from mmengine.config import Config
     from mmengine.config.utils import MODULE2PACKAGE
+
+    from .utils.compat import patch_package_lookup
+    patch_package_lookup()  # pkg:: bases without pkg_resources (setuptools >= 82)
     MODULE2PACKAGE.setdefault(SCOPE, SCOPE)
     get_cfg_path = Config.__dict__['_get_cfg_path'].__func__
     if getattr(get_cfg_path, '_libra_plugin', False):

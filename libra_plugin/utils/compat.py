@@ -57,3 +57,72 @@ def load_from_local(filename: str, map_location: Any = None) -> Any:
 def patch_checkpoint_loading() -> None:
     """Register :func:`load_from_local` as mmengine's loader of local files (idempotent)."""
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
+
+
+def _is_installed(package: str) -> bool:
+    """mmengine's ``is_installed`` through ``importlib.metadata`` (the same answers, no ``pkg_resources``)."""
+    import importlib.metadata
+    import importlib.util
+    try:
+        importlib.metadata.distribution(package)
+        return True
+    except importlib.metadata.PackageNotFoundError:
+        spec = importlib.util.find_spec(package)
+        return spec is not None and spec.origin is not None
+
+
+def _package2module(package: str) -> str:
+    """mmengine's ``package2module``: the first top-level module of a distribution (``top_level.txt``)."""
+    import importlib.metadata
+    top = importlib.metadata.distribution(package).read_text('top_level.txt')
+    if top and top.split():
+        return top.split()[0]
+    raise ValueError(f'can not infer the module name of {package}')
+
+
+def _get_installed_path(package: str) -> str:
+    """mmengine's ``get_installed_path`` through ``importlib.metadata``: the folder of the installed package (its
+    module's folder where the distribution and the module are named differently, e.g. mmcv-full / mmcv, or where
+    an editable install keeps the code elsewhere)."""
+    import importlib.metadata
+    import importlib.util
+    try:
+        location = str(importlib.metadata.distribution(package).locate_file(''))
+    except importlib.metadata.PackageNotFoundError:
+        location = None
+    if location and osp.isdir(osp.join(location, package)):
+        return osp.join(location, package)
+    spec = importlib.util.find_spec(package)
+    if spec is None and location:
+        module = _package2module(package)
+        if osp.isdir(osp.join(location, module)):
+            return osp.join(location, module)
+        spec = importlib.util.find_spec(module)
+    if spec is not None and spec.origin is not None:
+        return osp.dirname(spec.origin)
+    if spec is not None:
+        raise RuntimeError(f'{package} is a namespace package, which is invalid for `get_install_path`')
+    raise importlib.metadata.PackageNotFoundError(package)
+
+
+def patch_package_lookup() -> None:
+    """mmengine 0.10.7 finds the packages of ``mmdet::`` / ``mmseg::`` / ``libra_plugin::`` bases (and of
+    ``mmengine.hub``) with ``pkg_resources``, which setuptools >= 82 no longer ships: in a fresh environment with
+    current torch (which pulls the newest setuptools) every such config fails with ``No module named
+    'pkg_resources'`` (mmengine's ``utils/package_utils.py``; replaced by ``importlib`` in open-mmlab/mmengine#1676,
+    merged after 0.10.7, unreleased). The lookups are replaced, where mmengine imported them, by ``importlib.metadata`` versions with the
+    same answers; nothing is changed when mmengine no longer uses ``pkg_resources`` there."""
+    import inspect
+
+    import mmengine.config.config as config_module
+    import mmengine.hub.hub as hub_module
+    import mmengine.utils as utils_module
+    import mmengine.utils.package_utils as package_utils
+    if 'pkg_resources' not in inspect.getsource(package_utils.is_installed):
+        return
+    for module in (package_utils, utils_module, config_module, hub_module):
+        if hasattr(module, 'is_installed'):
+            module.is_installed = _is_installed
+        if hasattr(module, 'get_installed_path'):
+            module.get_installed_path = _get_installed_path
+    package_utils.package2module = _package2module
