@@ -19,6 +19,12 @@ try:
 except ImportError:  # pure-torch use: ``libra_plugin.functional`` needs no OpenMMLab package
     __all__ = ['__version__']
 else:
+    try:
+        import mmcv.ops  # noqa: F401  (the compiled ops: RoIAlign, NMS, ...)
+    except ImportError as e:
+        raise ImportError('libra_plugin needs mmcv 2.1 with its compiled ops (mmdet 3.3 and mmseg 1.2 refuse mmcv '
+                          '>= 2.2): install a build for your torch with `mim install "mmcv>=2.1.0,<2.2.0"` (or `pip '
+                          f'install "libra_plugin[mim]"`); importing mmcv.ops failed with: {e}') from e
     from .datasets import CamVidDataset
     from .engine import (ChannelsLastHook, IBLossHook, LossSwitchHook, PiCIEClusterHook, ResumableCheckpointHook,
                          TorchRoIAlignHook)

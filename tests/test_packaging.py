@@ -45,6 +45,10 @@ def test_wheel_contents(installed):
     assert 'Apache License' in zipfile.ZipFile(wheel).read(license_file).decode()[:200]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('METADATA'))).decode()
     assert 'Requires-Dist: mmdet<3.4,>=3.3.0' in metadata
+    assert 'Requires-Dist: mmcv<2.2.0,>=2.1.0; extra == "mim"' in metadata  # as mmdet declares it
+    assert 'Author: libra_plugin contributors' in metadata and 'Keywords: computer vision' in metadata
+    assert not any(n.endswith(('setup_env.sh', 'run_experiments.sh')) for n in names)  # development scripts
+    assert any(n.endswith('/NOTICE') for n in names)
     assert "Requires-Dist: faster-coco-eval>=1.6; extra == \"fast-eval\"" in metadata
     assert 'Classifier: License :: OSI Approved :: Apache Software License' in metadata
     assert 'Project-URL: Libra R-CNN paper, https://arxiv.org/abs/1904.02701' in metadata

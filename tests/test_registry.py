@@ -133,3 +133,13 @@ def test_typo_in_scoped_name_is_reported():
     from mmdet.registry import MODELS
     with pytest.raises(KeyError, match='BFPP'):
         MODELS.build(dict(type='libra_plugin.BFPP', in_channels=8, num_levels=2))
+
+
+def test_missing_mmcv_ops_is_an_error_naming_the_install_command():  # id: mmcv-missing
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, '-c', "import sys; sys.modules['mmcv.ops'] = None; import libra_plugin"],
+                         capture_output=True, text=True)
+    assert out.returncode != 0
+    assert ('ImportError: libra_plugin needs mmcv 2.1 with its compiled ops (mmdet 3.3 and mmseg 1.2 refuse mmcv '
+            '>= 2.2): install a build for your torch with `mim install "mmcv>=2.1.0,<2.2.0"`') in out.stderr

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Adapted from OpenMMLab MMDetection's tools/dist_train.sh (Copyright (c) OpenMMLab, Apache License 2.0); see NOTICE.
 # Distributed training with torchrun, as mmdet's tools/dist_train.sh:
 #   bash tools/dist_train.sh CONFIG GPUS [train.py options]
 #   NNODES=2 NODE_RANK=0 MASTER_ADDR=10.0.0.1 PORT=29500 bash tools/dist_train.sh CONFIG 8   (then NODE_RANK=1 ...)

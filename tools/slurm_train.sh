@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Adapted from OpenMMLab MMDetection's tools/slurm_train.sh (Copyright (c) OpenMMLab, Apache License 2.0); see NOTICE.
 # Training on a slurm cluster, as mmdet's tools/slurm_train.sh:
 #   GPUS=16 bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py options]
 # One task per GPU (GPUS_PER_NODE per node); nodes without CUDA run the tasks on CPU with gloo.

@@ -32,13 +32,64 @@ def _oriented_size(path: str) -> tuple:
     return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 
-def coco_problems(data: dict, path: str, classes: Optional[Sequence[str]], img_dir: Optional[str],
-                  filter_cfg: Optional[dict] = None, default_classes: Optional[Sequence[str]] = None) -> List[str]:
-    """Problems of the COCO dict ``data`` read from ``path`` (see the module doc); images under ``img_dir``.
-    ``default_classes``: the dataset type's classes, which mmdet uses when the config gives no
-    ``metainfo.classes``."""
-    import os.path as osp
+def coco_structure_problems(data: dict, path: str, evaluated: bool = False) -> List[str]:
+    """The fields mmdet and pycocotools rely on, with their types: images with ``id``, ``file_name``, ``width`` and
+    ``height``; annotations with an integer ``id``, an integer ``category_id``, a ``bbox``, ``iscrowd`` 0 or 1 (mmdet
+    treats any truthy value, the string ``"0"`` included, as a crowd: every such box ignored) and an ``image_id``
+    that is an image of the file (mmdet drops the others silently); category names used once; an ``evaluated``
+    split with at least one annotation (COCO reports AP -1 for none)."""
     problems = []
+    for img in data['images']:
+        missing = [k for k in ('id', 'file_name', 'width', 'height') if k not in img]
+        if missing:
+            problems.append(f"{path}: image {img.get('id', img.get('file_name'))} has no {missing}: a COCO image "
+                            'needs id, file_name, width and height')
+    names = Counter(cat.get('name') for cat in data['categories'])
+    repeated = [n for n, k in names.items() if k > 1]
+    if repeated:
+        problems.append(f'{path}: category names {repeated} are given to more than one category id: mmdet finds '
+                        'classes by name, so their boxes would share one label; give every category its own name')
+    images = {img.get('id') for img in data['images']}
+    orphans = Counter()
+    for ann in data['annotations']:
+        where = f"{path}: annotation {ann.get('id')!r} of image {ann.get('image_id')!r}"
+        if not (isinstance(ann.get('id'), int) and not isinstance(ann.get('id'), bool)):
+            problems.append(f"{where}: its id {ann.get('id')!r} is a {type(ann.get('id')).__name__}; annotation ids "
+                            'must be integers (pycocotools fails on others at the first evaluation)')
+        cat = ann.get('category_id')
+        if not (isinstance(cat, int) and not isinstance(cat, bool)):
+            problems.append(f'{where}: category_id {cat!r} is a {type(cat).__name__}; it must be the integer id of '
+                            'a category')
+        if 'bbox' not in ann:
+            problems.append(f'{where} has no bbox: a detection annotation needs bbox = [x, y, w, h]')
+        crowd = ann.get('iscrowd', 0)
+        if crowd not in (0, 1) or isinstance(crowd, (bool, str)):
+            problems.append(f'{where} has iscrowd={crowd!r}: it must be the integer 0 or 1 (mmdet takes any truthy '
+                            'value, "0" included, as a crowd and ignores the box)')
+        if ann.get('image_id') not in images:
+            orphans[ann.get('category_id')] += 1
+        if len(problems) > 20:
+            return problems + ['... (more of the same)']
+    if orphans:
+        problems.append(f'{path}: {sum(orphans.values())} annotations name an image_id that is no image of the file '
+                        f'(by category id: {dict(orphans)}): mmdet drops them silently; fix their image_id or add '
+                        'the images')
+    if evaluated and not data['annotations']:
+        problems.append(f'{path} has no annotations: the evaluation would report AP -1 for every metric; give the '
+                        'evaluated split its ground truth')
+    return problems
+
+
+def coco_problems(data: dict, path: str, classes: Optional[Sequence[str]], img_dir: Optional[str],
+                  filter_cfg: Optional[dict] = None, default_classes: Optional[Sequence[str]] = None,
+                  evaluated: bool = False) -> List[str]:
+    """Problems of the COCO dict ``data`` read from ``path`` (see the module doc and
+    :func:`coco_structure_problems`); images under ``img_dir``. ``default_classes``: the dataset type's classes,
+    which mmdet uses when the config gives no ``metainfo.classes``."""
+    import os.path as osp
+    problems = coco_structure_problems(data, path, evaluated)
+    if problems:
+        return problems  # the checks below read these fields
     repeated = sorted(i for i, n in Counter(img.get('id') for img in data['images']).items() if n > 1)
     if repeated:
         problems.append(f'{path}: image ids {repeated[:8]} are used by more than one image: mmdet keeps one of each '

@@ -23,6 +23,7 @@ An experiment marked frozen (superseded, or a finished development run whose con
 nothing: ``run`` re-renders its report from its records. After every finished
 run the report (``results/<experiment>/results.md``, by :mod:`libra_plugin.cli.report`) is rewritten.
 """
+import importlib.util
 import json
 import os
 import os.path as osp
@@ -91,8 +92,8 @@ class Run:
             c = self.exp.coco
             set_coco_data(cfg, osp.join(self.data, c['root']), c['train_ann'], c['train_img'], c['val_ann'],
                           c['val_img'])
-        if self.task == 'det':
-            use_faster_coco_eval(cfg)
+        if self.task == 'det' and importlib.util.find_spec('faster_coco_eval') is not None:
+            use_faster_coco_eval(cfg)  # CocoMetric's numbers, faster (without the fast-eval extra: CocoMetric)
         cfg.merge_from_dict(dict(self.exp.cfg_options, **cfg_options))
         if self.task == 'det':
             cfg.randomness = dict(seed=self.seed, deterministic=False)

@@ -15,6 +15,12 @@ BBOX: List[Metric] = [(label, f'coco/bbox_mAP{suffix}', 100.0) for label, suffix
     ('AP', ''), ('AP50', '_50'), ('AP75', '_75'), ('APs', '_s'), ('APm', '_m'), ('APl', '_l'))]
 
 
+def class_ap(*names: str) -> List[Metric]:
+    """COCO box AP of single classes (``CocoMetric(classwise=True)``), and ``rare3``, the mean of the first three."""
+    return [(f'AP {n}', f'coco/{n}_precision', 100.0) for n in names] + [
+        ('AP rare3', 'mean(' + ','.join(f'coco/{n}_precision' for n in names[:3]) + ')', 100.0)]
+
+
 def seg_metrics(*keys: str) -> List[Metric]:
     """mmseg's metrics as logged (already in percent): ``mIoU``, ``IoU.car``, ..."""
     return [(k, k, 1.0) for k in keys]
@@ -26,6 +32,8 @@ AQUARIUM_VAL = dict(AQUARIUM_TEST, val_ann='annotations/val.json')
 COCO128 = dict(root='coco128/', train_ann='annotations/instances_train96.json', train_img='train2017/',
                val_ann='annotations/instances_val32.json', val_img='train2017/')
 CAMVID = dict(CAMVID_ROOT='camvid/')
+CLASSWISE = {'val_evaluator.classwise': True, 'test_evaluator.classwise': True}
+LONG_TAIL = BBOX[:2] + class_ap('starfish', 'stingray', 'puffin', 'fish')  # aquarium train: 78, 136, 175, 1961 boxes
 
 
 @dataclass
@@ -83,6 +91,7 @@ ABLATION_FRCNN = [f'{FRCNN}.py', f'{FRCNN}_iou-balanced.py', f'{FRCNN}_bfp.py', 
 ABLATION_RETINA = ['configs/ablation/retinanet_mnv2-fpn.py', 'configs/ablation/libra-retinanet_mnv2-fpn.py']
 SEG = 'configs/seg/fastscnn_camvid'
 PICIE = 'configs/picie/picie_mnv2-fpn_camvid'
+IBF = 'configs/ib_focal'
 IB_METRICS = seg_metrics('aAcc', 'mIoU', 'mAcc', 'IoU.building', 'IoU.tree', 'IoU.pedestrian')
 PICIE_METRICS = seg_metrics('Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU')
 NAMES = [osp.splitext(osp.basename(c))[0] for c in ABLATION_FRCNN]
@@ -118,6 +127,22 @@ _LIST = [
                    'libra-faster-rcnn_mnv2_fpn_3k_aquarium': 'libra-faster-rcnn_mnv2-fpn'}), bootstrap=True,
                note='Pre-registered in docs/studies/libra_3k.md: the table against the baseline is one Holm family '
                     '(18 tests), the differences of differences against ablation_aquarium_test another (18).'),
+    Experiment('ib_detection_val', 'where IB focal takes over in detection heads: two switch points each, aquarium '
+               'val (seed 0)',
+               [f'{IBF}/{n}.py' for n in ('faster-rcnn_mnv2_fpn_ib-focal_1k_aquarium',
+                                          'faster-rcnn_mnv2_fpn_ib-focal-at750_1k_aquarium',
+                                          'retinanet_mnv2_fpn_ib-focal_2k_aquarium',
+                                          'retinanet_mnv2_fpn_ib-focal-at1500_2k_aquarium')],
+               LONG_TAIL, seeds=(0, ), coco=AQUARIUM_VAL, cfg_options=CLASSWISE,
+               baselines={'retinanet_mnv2_fpn_ib-focal-at1500_2k_aquarium': 'retinanet_mnv2_fpn_ib-focal_2k_aquarium'},
+               note='The choice (docs/studies/ib_detection.md): per detector the switch point with the higher AP rare3 '
+                    '(the mean AP of starfish, stingray and puffin), AP breaking a tie.'),
+    Experiment('ib_detection', 'CE / focal -> IB focal and Seesaw in detection heads, aquarium test (5 seeds)',
+               [ABLATION_FRCNN[0], f'{IBF}/faster-rcnn_mnv2_fpn_ib-focal_1k_aquarium.py',
+                f'{IBF}/faster-rcnn_mnv2_fpn_seesaw_1k_aquarium.py', 'configs/ablation/retinanet_mnv2-fpn.py',
+                f'{IBF}/retinanet_mnv2_fpn_ib-focal_2k_aquarium.py'],
+               LONG_TAIL, coco=AQUARIUM_TEST, cfg_options=CLASSWISE,
+               baselines={'retinanet_mnv2_fpn_ib-focal_2k_aquarium': 'retinanet_mnv2-fpn'}),
     Experiment('lovasz_car', 'CamVid car vs rest: CE, Lovász hinge, hinge + CE (val)',
                [f'{SEG}-car_ce.py', f'{SEG}-car_lovasz.py', f'{SEG}-car_lovasz-ce.py'],
                seg_metrics('aAcc', 'mIoU', 'mAcc', 'IoU.car', 'IoU.background'), env=CAMVID),

@@ -67,7 +67,8 @@ def check_data_files(cfg: Config) -> None:
                 img_dir = _joined(root, (dataset.get('data_prefix') or {}).get('img', ''))
                 default = None if classes is not None else _default_classes(dataset, cfg.get('default_scope'))
                 problems += coco_problems(data, path, classes, img_dir,
-                                          dataset.get('filter_cfg') if key == 'train_dataloader' else None, default)
+                                          dataset.get('filter_cfg') if key == 'train_dataloader' else None, default,
+                                          evaluated=key != 'train_dataloader')
             seen.add(path)
         elif cfg.get('default_scope') == 'mmseg' and repr(dataset) not in seen:
             seen.add(repr(dataset))

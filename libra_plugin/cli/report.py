@@ -20,7 +20,11 @@ from .stats import correct, fmt_difference, fmt_mean_std, holm_note, paired_diff
 
 def value(run: dict, key: str, scale: float = 1.0) -> Optional[float]:
     """A run's metric ``key`` times ``scale``; None where the host reports none (COCO's -1: no ground-truth box of
-    that size); a detector that predicted nothing has no COCO metric at all: 0."""
+    that size); a detector that predicted nothing has no COCO metric at all: 0. ``mean(a,b,c)`` is the mean of
+    those metrics (None if one is missing)."""
+    if key.startswith('mean(') and key.endswith(')'):
+        parts = [value(run, k.strip(), scale) for k in key[5:-1].split(',')]
+        return None if any(p is None for p in parts) else sum(parts) / len(parts)
     metrics = run['metrics']
     if key not in metrics:
         return 0.0 if any(k.startswith('coco/') for k in metrics) or not metrics else None

@@ -156,3 +156,49 @@ def test_seg_label_maps_with_channels_or_all_ignored(tmp_path):  # ids: seg-map-
     assert lines == ['train_dataloader.dataset: every pixel of the 1 label maps checked is ignore_index=255: the '
                      'loss would be 0 and the accuracy 100 % with nothing learnt; check the label values (another '
                      'ignore_index? reduce_zero_label on maps whose classes start at 0?)']
+
+
+def _edit(path, fn):
+    with open(path) as f:
+        data = json.load(f)
+    fn(data)
+    with open(path, 'w') as f:
+        json.dump(data, f)
+
+
+@pytest.mark.parametrize('edit,message', [
+    (lambda d: d['annotations'][0].update(iscrowd='0'),  # id: coco-iscrowd-string
+     "annotation 1 of image 1 has iscrowd='0': it must be the integer 0 or 1 (mmdet takes any truthy value, \"0\" "
+     'included, as a crowd and ignores the box)'),
+    (lambda d: d['annotations'][0].update(image_id=7),  # id: coco-orphan-annotations
+     '1 annotations name an image_id that is no image of the file (by category id: {1: 1}): mmdet drops them '
+     'silently; fix their image_id or add the images'),
+    (lambda d: d['annotations'][0].pop('bbox'),  # id: coco-no-bbox
+     'annotation 1 of image 1 has no bbox: a detection annotation needs bbox = [x, y, w, h]'),
+    (lambda d: d['annotations'][0].update(id='a1'),  # id: coco-string-ann-id
+     "annotation 'a1' of image 1: its id 'a1' is a str; annotation ids must be integers (pycocotools fails on "
+     'others at the first evaluation)'),
+    (lambda d: d['images'][0].pop('width'),  # id: coco-image-no-width
+     "image 1 has no ['width']: a COCO image needs id, file_name, width and height"),
+    (lambda d: d['annotations'][0].update(category_id='1'),  # id: coco-category-id-type
+     "annotation 1 of image 1: category_id '1' is a str; it must be the integer id of a category"),
+    (lambda d: d['categories'][1].update(name='bowl'),  # id: coco-repeated-category-name
+     "category names ['bowl'] are given to more than one category id: mmdet finds classes by name, so their boxes "
+     'would share one label; give every category its own name'),
+])
+def test_coco_fields_and_types(tmp_path, edit, message):
+    path = _coco(tmp_path, [dict(bbox=[2, 2, 20, 20])])
+    _edit(path, edit)
+    problems = _problems(_det_cfg(tmp_path, classes=None if 'category names' in message else ('bowl', 'car')))
+    assert any(line.endswith(message) for line in problems), problems
+
+
+def test_an_evaluated_split_without_annotations(tmp_path):  # id: coco-val-no-annotations
+    path = _coco(tmp_path, [dict(bbox=[2, 2, 20, 20])])
+    cfg = _det_cfg(tmp_path)
+    cfg.val_dataloader = dict(dataset=dict(cfg.train_dataloader.dataset, ann_file='val.json'))
+    with open(path) as f:
+        data = json.load(f)
+    (tmp_path / 'val.json').write_text(json.dumps(dict(data, annotations=[])))
+    assert _problems(cfg) == [f'{tmp_path}/val.json has no annotations: the evaluation would report AP -1 for every '
+                              'metric; give the evaluated split its ground truth']

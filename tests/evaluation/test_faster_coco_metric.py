@@ -5,8 +5,11 @@ from mmdet.evaluation.metrics import CocoMetric
 from mmengine.registry import METRICS
 
 import libra_plugin  # noqa: F401
-from libra_plugin.evaluation import FasterCocoMetric
-from libra_plugin.testing import noisy_predictions
+
+pytest.importorskip('faster_coco_eval', reason='faster-coco-eval is the optional fast-eval extra: pip install '
+                    'libra_plugin[fast-eval]')
+from libra_plugin.evaluation import FasterCocoMetric  # noqa: E402
+from libra_plugin.testing import noisy_predictions  # noqa: E402
 
 
 def evaluate(metric, samples) -> dict:
