@@ -49,10 +49,14 @@ class _BalancedL1(torch.autograd.Function):
 
 
 def check_balanced_l1_args(alpha: float, gamma: float, beta: float) -> None:
-    """α, γ and β must be numbers > 0 (ValueError naming the first that is not)."""
+    """α, γ and β must be finite numbers > 0 (ValueError naming the first that is not), and γ/α small enough that
+    ``b = e^{γ/α} − 1`` is a float32 number (γ/α < 88.7; beyond it b is inf and the loss and its gradients NaN)."""
     for name, value in (('alpha', alpha), ('gamma', gamma), ('beta', beta)):
-        if not (isinstance(value, (int, float)) and value > 0):
-            raise ValueError(f'{name} must be > 0, got {value!r}')
+        if not (isinstance(value, (int, float)) and 0 < value < math.inf):
+            raise ValueError(f'{name} must be a finite number > 0, got {value!r}')
+    if gamma / alpha >= 88.7:
+        raise ValueError(f'gamma / alpha = {gamma / alpha:.4g} makes b = e^(gamma/alpha) - 1 overflow float32 (the '
+                         'loss and gradients would be NaN): keep gamma / alpha below 88.7 (the paper: 1.5 / 0.5 = 3)')
 
 
 def balanced_l1(pred: Tensor,

@@ -14,9 +14,13 @@ from .checks import check_same_shape
 
 
 def check_gaussian_l1_args(sigma: float, gaussian_weight: float) -> None:
-    """σ must be a finite number > 0 and λ a number >= 0 (ValueError naming the argument)."""
+    """σ must be a finite number > 0 whose ``1/σ²`` is a float32 number (a smaller σ makes the gradient at zero error
+    0 · inf = NaN), and λ a number >= 0 (ValueError naming the argument)."""
     if not (isinstance(sigma, (int, float)) and sigma > 0 and math.isfinite(sigma)):
         raise ValueError(f'sigma must be a finite number > 0, got {sigma!r}')
+    if sigma < 1e-19:
+        raise ValueError(f'sigma={sigma!r} is too small: 1 / sigma^2 overflows float32 and the gradient at zero error '
+                         'is NaN; sigma is the width of the well in the coordinates\' units (the MSE trap: 0.1)')
     if not (isinstance(gaussian_weight, (int, float)) and gaussian_weight >= 0):
         raise ValueError(f'gaussian_weight must be >= 0, got {gaussian_weight!r}')
 

@@ -15,8 +15,8 @@ IOUS, NEG = torch.rand(100), torch.arange(100)
 LEVELS = [torch.zeros(1, 2, 8, 8), torch.zeros(1, 2, 4, 4), torch.zeros(1, 2, 2, 2)]
 
 BAD_CALLS = {
-    'balanced_l1 beta': (lambda: F.balanced_l1(X, T, beta=0), 'beta must be > 0, got 0'),
-    'balanced_l1 alpha': (lambda: F.balanced_l1(X, T, alpha=-1.0), 'alpha must be > 0, got -1.0'),
+    'balanced_l1 beta': (lambda: F.balanced_l1(X, T, beta=0), 'beta must be a finite number > 0, got 0'),
+    'balanced_l1 alpha': (lambda: F.balanced_l1(X, T, alpha=-1.0), 'alpha must be a finite number > 0, got -1.0'),
     'balanced_l1 shape': (lambda: F.balanced_l1(X, T[:, :2]),
                           'pred and target must have the same shape, got (3, 4) and (3, 2)'),
     'gaussian_l1 sigma': (lambda: F.gaussian_l1(X, T, sigma=float('nan')),

@@ -74,13 +74,15 @@ def test_weight_that_does_not_broadcast():  # id: weight-broadcast
 
 
 @pytest.mark.parametrize('kwargs,message', [
-    (dict(beta=0), 'beta must be > 0, got 0'),
-    (dict(beta=-1.0), 'beta must be > 0, got -1.0'),
-    (dict(alpha=0), 'alpha must be > 0, got 0'),
-    (dict(gamma=-1.5), 'gamma must be > 0, got -1.5'),
+    (dict(beta=0), 'beta must be a finite number > 0, got 0'),
+    (dict(beta=-1.0), 'beta must be a finite number > 0, got -1.0'),
+    (dict(alpha=0), 'alpha must be a finite number > 0, got 0'),
+    (dict(gamma=-1.5), 'gamma must be a finite number > 0, got -1.5'),
+    (dict(alpha=0.01), 'gamma / alpha = 150 makes b = e^(gamma/alpha) - 1 overflow float32 (the loss and gradients '
+                       'would be NaN): keep gamma / alpha below 88.7 (the paper: 1.5 / 0.5 = 3)'),
     (dict(reduction='avg'), "reduction must be one of ('none', 'mean', 'sum'), got 'avg'"),
 ])
-def test_bad_arguments(kwargs, message):  # ids: balanced-l1-beta-zero, balanced-l1-beta-negative, balanced-l1-alpha, balanced-l1-gamma
+def test_bad_arguments(kwargs, message):  # ids: balanced-l1-beta-zero, balanced-l1-beta-negative, balanced-l1-alpha, balanced-l1-gamma, balanced-l1-overflow
     with pytest.raises(ValueError) as err:
         BalancedL1Loss(**kwargs)
     assert str(err.value) == message

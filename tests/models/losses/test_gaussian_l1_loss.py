@@ -18,7 +18,7 @@ def test_function_equals_module_with_weights_and_reductions():
 
 
 def test_mean_is_mae_plus_well_per_item():
-    # the seed's loss: MAE over the coordinates of a point plus lambda * (1 - exp(-|p - t|^2 / sigma^2))
+    # the reference loss: MAE over the coordinates of a point plus lambda * (1 - exp(-|p - t|^2 / sigma^2))
     torch.manual_seed(0)
     pred, target = torch.rand(50, 2), torch.rand(50, 2)
     d = pred - target
@@ -59,6 +59,8 @@ def test_non_finite_input(bad):
     (dict(sigma=0), 'sigma must be a finite number > 0, got 0'),
     (dict(sigma=-0.1), 'sigma must be a finite number > 0, got -0.1'),
     (dict(sigma=float('inf')), 'sigma must be a finite number > 0, got inf'),
+    (dict(sigma=1e-20), "sigma=1e-20 is too small: 1 / sigma^2 overflows float32 and the gradient at zero error is "
+                        "NaN; sigma is the width of the well in the coordinates' units (the MSE trap: 0.1)"),
     (dict(gaussian_weight=-1), 'gaussian_weight must be >= 0, got -1'),
     (dict(reduction='avg'), "reduction must be one of ('none', 'mean', 'sum'), got 'avg'"),
 ])

@@ -185,3 +185,31 @@ def test_cuda_sampling_syncs_only_for_nonzero():
     finally:
         torch.cuda.set_sync_debug_mode('default')
     assert out.numel() == 384 and sampler.floor_thr == -1
+
+
+@pytest.mark.parametrize('cls,kwargs,message', [  # id: sampler-misspelt-option
+    ('IoUBalancedNegSampler', dict(floor_thres=0), "got an unexpected keyword argument 'floor_thres'; did you mean "
+                                                   "'floor_thr'?"),
+    ('IoUBalancedNegSampler', dict(num_bin=3), "got an unexpected keyword argument 'num_bin'; did you mean "
+                                               "'num_bins'?"),
+    ('InstanceBalancedPosSampler', dict(neg_pos_upper=3), "got an unexpected keyword argument 'neg_pos_upper'; did "
+                                                          "you mean 'neg_pos_ub'?"),
+    ('InstanceBalancedPosSampler', dict(add_gt_as_proposal=True), "got an unexpected keyword argument "
+                                                                  "'add_gt_as_proposal'; did you mean "
+                                                                  "'add_gt_as_proposals'?"),
+])
+def test_misspelt_options_are_errors(cls, kwargs, message):
+    import libra_plugin.models as models
+    with pytest.raises(TypeError, match=f'{cls}.__init__\\(\\) ' + message.replace('(', r'\(').replace('?', r'\?')):
+        getattr(models, cls)(num=8, pos_fraction=0.25, **kwargs)
+
+
+def test_a_floor_at_or_above_the_negative_threshold_is_an_error():  # id: sampler-floor-above-neg-thr
+    from types import SimpleNamespace
+
+    from libra_plugin.models import IoUBalancedNegSampler
+    head = SimpleNamespace(bbox_assigner=SimpleNamespace(neg_iou_thr=0.5))  # what mmdet passes as context
+    with pytest.raises(ValueError, match=r"floor_thr=0.5 is not below the assigner's neg_iou_thr=0.5: every "
+                                         'negative lies below the floor and would be drawn at random'):
+        IoUBalancedNegSampler(num=8, pos_fraction=0.25, floor_thr=0.5, context=head)
+    IoUBalancedNegSampler(num=8, pos_fraction=0.25, floor_thr=0.1, context=head)  # below: fine

@@ -54,6 +54,14 @@ class IoUBalancedNegSampler(SeededRandomSampler):
                  **kwargs: Any) -> None:
         check_neg_sample_args(floor_thr, floor_fraction, num_bins, bin_range)  # at build time
         super().__init__(num, pos_fraction, seed=seed, **kwargs)
+        context = kwargs.get('context')
+        assigner = getattr(context, 'bbox_assigner', None) or getattr(context, 'assigner', None)
+        neg_thr = getattr(assigner, 'neg_iou_thr', None)
+        top = max(neg_thr) if isinstance(neg_thr, (tuple, list)) else neg_thr
+        if isinstance(top, (int, float)) and floor_thr >= top:
+            raise ValueError(f'IoUBalancedNegSampler: floor_thr={floor_thr} is not below the assigner\'s '
+                             f'neg_iou_thr={neg_thr}: every negative lies below the floor and would be drawn at '
+                             'random (no IoU balancing); choose floor_thr < neg_iou_thr (the paper: -1, i.e. 0)')
         self.floor_thr = floor_thr
         self.floor_fraction = floor_fraction
         self.num_bins = num_bins
