@@ -98,7 +98,23 @@ def _default_classes(dataset: dict, scope: Optional[str]):
     return (getattr(kind, 'METAINFO', None) or {}).get('classes')
 
 
-def check_resume_checkpoint(model, filename: str) -> None:
+def check_resume_learning_rate(optim_wrapper: dict, filename: str) -> None:
+    """A resume continues the checkpoint's optimizer: a config whose learning rate was changed since would be
+    ignored silently (mmengine restores the old rate). Refused unless the rate of ``optim_wrapper`` (the runner's,
+    after ``auto_scale_lr``) is one of the checkpoint's."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+    lr = optim_wrapper.get('optimizer', {}).get('lr') if isinstance(optim_wrapper, dict) else None
+    groups = _load_checkpoint(filename, map_location='cpu').get('optimizer', {}).get('param_groups', [])
+    saved = sorted({g.get('initial_lr', g.get('lr')) for g in groups if isinstance(g, dict)} - {None})
+    if lr is None or not saved or any(abs(s - lr) <= 1e-9 * max(abs(lr), 1e-12) for s in saved):
+        return
+    raise ValueError(f"--resume {filename}: the config's learning rate {lr:g} is not the checkpoint's "
+                     f"({', '.join(f'{s:g}' for s in saved)}): a resume continues the checkpoint's optimizer and "
+                     'schedule, so the new rate would be ignored. To train on with it, start from the checkpoint\'s '
+                     f'weights: load_from={filename!r} without --resume; to resume, restore the rate')
+
+
+def check_resume_checkpoint(model, filename: str, purpose: str = 'resume') -> None:
     """``filename`` holds this model's parameters: same names, shapes and order. mmengine resumes another model's
     checkpoint with warnings, then fails inside the optimizer's ``load_state_dict`` (or, worse, restores momentum
     onto parameters of the same shape that mean something else). The optimizer's state is stored by parameter
@@ -120,7 +136,7 @@ def check_resume_checkpoint(model, filename: str) -> None:
     if not (shape or missing or unexpected):
         saved = [k for k in theirs if k in ours]
         moved = next((i for i, (a, b) in enumerate(zip(saved, ours)) if a != b), None)
-        if moved is not None and 'optimizer' in ckpt:
+        if moved is not None and 'optimizer' in ckpt and purpose == 'resume':
             raise ValueError(f'--resume {filename}: the checkpoint lists this model\'s parameters in another order '
                              f'(position {moved}: {saved[moved]} in the checkpoint, {list(ours)[moved]} in this '
                              'model; saved by an earlier version of that module). Its optimizer state is stored by '
@@ -137,6 +153,10 @@ def check_resume_checkpoint(model, filename: str) -> None:
         parts.append(f'{len(missing)} tensors of this model missing from it, e.g. {missing[0]}')
     if unexpected:
         parts.append(f'{len(unexpected)} tensors this model does not have, e.g. {unexpected[0]}')
+    if purpose == 'test':
+        raise ValueError(f'checkpoint {filename} is of another model ({"; ".join(parts)}): evaluating it would score '
+                         'the parts it does not hold as initialised at random; give the checkpoint this config '
+                         'trained (or the config it was trained with)')
     raise ValueError(f'--resume {filename}: the checkpoint is of another model ({"; ".join(parts)}). Resuming '
                      'restores its optimizer and schedule onto this model; to start from its weights instead, set '
                      'load_from to it without --resume')

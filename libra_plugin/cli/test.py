@@ -15,6 +15,7 @@ import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loadi
 from .args import add_common_args, load_config
 from .drawing import caption_halves, source_widths
 from .launch import finish_distributed, setup_cpu_distributed
+from .preflight import check_resume_checkpoint
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -64,6 +65,7 @@ def main(argv=None) -> None:
     if args.show_dir:
         enable_drawing(cfg, args.show_dir)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    check_resume_checkpoint(runner.model, args.checkpoint, purpose='test')  # not another model's checkpoint
     if args.out is not None:
         runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
     runner.test()

@@ -13,7 +13,7 @@ import libra_plugin  # noqa: F401  (registers the plugin, fixes checkpoint loadi
 from libra_plugin.engine import latest_complete_checkpoint
 from .args import add_common_args, load_config
 from .launch import finish_distributed, setup_cpu_distributed
-from .preflight import check_resume_checkpoint
+from .preflight import check_resume_checkpoint, check_resume_learning_rate
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -47,6 +47,7 @@ def main(argv=None) -> None:
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     if cfg.resume and cfg.load_from:
         check_resume_checkpoint(runner.model, cfg.load_from)
+        check_resume_learning_rate(runner.optim_wrapper, cfg.load_from)  # a dict until train() builds it
     runner.train()
     finish_distributed()
 

@@ -48,20 +48,25 @@ def atomic_write(data: bytes, path: str) -> None:
 
 
 def is_complete(path: str) -> bool:
-    """A checkpoint written by ``torch.save`` to its end (a truncated zip has no central directory)."""
+    """A checkpoint written by ``torch.save`` to its end and intact: a zip with its central directory (a truncated
+    one has none) whose members all match their CRC (``testzip``, one read of the file: corrupted bytes)."""
     try:
         with zipfile.ZipFile(path) as z:
-            return len(z.namelist()) > 0
-    except (OSError, zipfile.BadZipFile):
+            return len(z.namelist()) > 0 and z.testzip() is None
+    except (OSError, zipfile.BadZipFile, RuntimeError, EOFError):
         return False
 
 
 def latest_complete_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint ``last_checkpoint`` names if complete, else the newest complete ``*_N.pth`` in ``work_dir``."""
+    """The checkpoint ``last_checkpoint`` names if complete and in ``work_dir``, else the newest complete
+    ``*_N.pth`` in ``work_dir``. A ``last_checkpoint`` naming another folder (a work dir copied to branch an
+    experiment: mmengine writes absolute paths) resolves to the file of that name here, never to the original's."""
     named = osp.join(work_dir, 'last_checkpoint')
     if osp.exists(named):
         with open(named) as f:
             path = f.read().strip()
+        if path and osp.abspath(osp.dirname(path)) != osp.abspath(work_dir):
+            path = osp.join(work_dir, osp.basename(path))
         if path and is_complete(path):
             return path
     found = [(int(m.group(1)), osp.join(work_dir, name)) for name in os.listdir(work_dir) if osp.isdir(work_dir)

@@ -105,3 +105,19 @@ def test_writes_complete_files_before_any_deletion_through_mmengines_own_hook(tm
         if kind == 'delete':  # its successor (the next step of the same kind) is already written in full
             prefix, step = name.rsplit('_', 1)[0], int(name.rsplit('_', 1)[1][:-4])
             assert ('write', f'{prefix}_{step + 2}.pth') in events[:i], (name, events)
+
+
+def test_corrupted_bytes_and_a_copied_work_dir(tmp_path):  # ids: checkpoint-corrupted, checkpoint-copied-work-dir
+    work, copy = tmp_path / 'a', tmp_path / 'b'
+    work.mkdir()
+    torch.save({'w': torch.arange(1000.)}, work / 'iter_2.pth')
+    torch.save({'w': torch.arange(1000.)}, work / 'iter_4.pth')
+    data = bytearray(open(work / 'iter_4.pth', 'rb').read())
+    data[len(data) // 2] ^= 0xFF  # a flipped byte inside a tensor: the zip's directory is intact
+    open(work / 'iter_4.pth', 'wb').write(bytes(data))
+    assert not is_complete(str(work / 'iter_4.pth')) and is_complete(str(work / 'iter_2.pth'))
+    assert latest_complete_checkpoint(str(work)) == str(work / 'iter_2.pth')
+    import shutil
+    shutil.copytree(work, copy)  # branching an experiment: last_checkpoint still names the original folder
+    atomic_write(str(work / 'iter_2.pth').encode(), str(copy / 'last_checkpoint'))
+    assert latest_complete_checkpoint(str(copy)) == str(copy / 'iter_2.pth')

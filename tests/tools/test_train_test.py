@@ -42,6 +42,20 @@ def test_train_resume_and_test(tmp_path, shapes_root, run_tool):
     assert (f'ValueError: --resume {work}/iter_4.pth: the checkpoint is of another model (6 tensors of another shape, '
             'e.g. roi_head.bbox_head.fc_cls.weight: (4, 256) in the checkpoint, (4, 128) in this model)') in proc.stderr
 
+    # a learning rate changed since the checkpoint: a resume would keep the old one  # id: resume-changed-lr
+    proc = subprocess.run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', work, '--resume'] + _opts(8)
+                          + ['optim_wrapper.optimizer.lr=0.01'], cwd=REPO, env=dict(os.environ, SHAPES_ROOT=shapes_root),
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert (f"ValueError: --resume {work}/iter_6.pth: the config's learning rate 0.01 is not the checkpoint's "
+            '(0.001): a resume continues the checkpoint\'s optimizer and schedule') in proc.stderr
+
+    # evaluating another model's checkpoint: an error, not a random head's AP  # id: test-other-model
+    proc = subprocess.run([sys.executable, 'tools/test.py', CONFIG, osp.join(work, 'iter_4.pth'), '--work-dir', work,
+                           '--cfg-options', 'model.roi_head.bbox_head.fc_out_channels=128'],
+                          cwd=REPO, env=dict(os.environ, SHAPES_ROOT=shapes_root), capture_output=True, text=True)
+    assert proc.returncode != 0 and f'ValueError: checkpoint {work}/iter_4.pth is of another model' in proc.stderr
+
     # a misspelt --cfg-options key: an error naming it and the close matches  # id: cfg-options-typo
     proc = subprocess.run([sys.executable, 'tools/train.py', CONFIG, '--cfg-options', 'train_cfgs.max_iters=1'],
                           cwd=REPO, env=dict(os.environ, SHAPES_ROOT=shapes_root), capture_output=True, text=True)
