@@ -59,6 +59,13 @@ class CamVidDataset(BaseSegDataset):
 
     def load_data_list(self) -> list:
         data = super().load_data_list()
+        if not data:
+            import os
+            folder = os.path.join(self.data_root or '', self.data_prefix.get('img_path', ''))
+            found = sorted({os.path.splitext(f)[1] for f in os.listdir(folder)}) if os.path.isdir(folder) else None
+            raise ValueError(f'CamVidDataset found no {self.img_suffix!r} image in {folder}'
+                             + (' (no such folder: check data_root and data_prefix)' if found is None else
+                                f' (its files end in {found}: set img_suffix / seg_map_suffix)'))
         if self.dev_split is None:
             return data
         if len(data) < 2:

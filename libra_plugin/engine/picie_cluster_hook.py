@@ -71,6 +71,22 @@ class PiCIEClusterHook(Hook):
                              'lower batch_size or add images')
         if not hasattr(model, 'set_clusters'):
             raise TypeError(f'PiCIEClusterHook needs a libra_plugin.PiCIE model, got {type(model).__name__}')
+        self._check_metrics(runner, model)
+
+    def before_val(self, runner) -> None:
+        self._check_metrics(runner, self._model(runner))
+
+    @staticmethod
+    def _check_metrics(runner, model) -> None:
+        """An ``UnsupervisedSegMetric`` counting another number of clusters than the model predicts would match the
+        wrong histogram: an error before the first iteration."""
+        for loop in ('_val_loop', '_test_loop'):
+            evaluator = getattr(getattr(runner, loop, None), 'evaluator', None)
+            for metric in getattr(evaluator, 'metrics', []):
+                k = getattr(metric, 'num_clusters', None)
+                if k is not None and k != model.num_clusters:
+                    raise ValueError(f'{type(metric).__name__}(num_clusters={k}) but the model has num_clusters='
+                                     f'{model.num_clusters}: set the metric\'s num_clusters to the model\'s')
 
     @staticmethod
     def _model(runner):
@@ -110,11 +126,11 @@ class PiCIEClusterHook(Hook):
                                      seed=(runner.seed or 0) * 1000 + runner.epoch * 2 + view, sync=sync)
                 cache, size = [], 0  # the first pass's features, reused by the second while they fit
                 for indices, f in self._features(model, loader, view):
-                    km.partial_fit(f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]))
+                    self._fit(km, f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]), k)
                     size += f.numel() * f.element_size()
                     if cache is not None:
                         cache = cache + [(indices, f)] if size <= self.cache_mb * 2**20 else None
-                c = km.finish()
+                c = self._fit(km, None, k)
                 counts = torch.zeros(k, device=c.device)
                 for indices, f in (cache if cache is not None else self._features(model, loader, view)):
                     lab, _ = assign(f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]), c)
@@ -159,11 +175,24 @@ class PiCIEClusterHook(Hook):
                              seed=(runner.seed or 0) * 1000 + 999, sync=get_world_size() > 1)
         with torch.no_grad():
             for _, f in self._features(model, self._loader(runner, 0, 1), 0):
-                km.partial_fit(f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]))
-        model.set_eval_clusters(km.finish())
+                self._fit(km, f.permute(0, 2, 3, 1).reshape(-1, f.shape[1]), model.num_clusters)
+        model.set_eval_clusters(self._fit(km, None, model.num_clusters))
         model.train(was_training)
         runner.logger.info('PiCIEClusterHook: evaluation clusters: fresh k-means of the un-augmented training '
                            f'images with the current weights, initial inertia {km.inertia:.4f}')
+
+    def _fit(self, km, features, k: int):
+        """``km.partial_fit(features)`` (``km.finish()`` for None), with the k-means error naming this hook's settings:
+        the initial pool must hold at least K feature pixels."""
+        try:
+            return km.finish() if features is None else km.partial_fit(features)
+        except ValueError as e:
+            if 'needs at least k' not in str(e):
+                raise
+            raise ValueError(f'PiCIEClusterHook: {e} in its initial pool (init_batches={self.init_batches} batches '
+                             f'of batch_size={self.batch_size} images, each view_size / 4 feature pixels): fewer '
+                             f'feature pixels than the model\'s num_clusters={k}; raise init_batches or batch_size, '
+                             'or lower num_clusters') from e
 
     @staticmethod
     def _gathered(shard: Dict[int, torch.Tensor]) -> Dict[int, torch.Tensor]:

@@ -80,6 +80,10 @@ def check_level_shapes(inputs: Sequence[Tensor]) -> None:
             raise ValueError(f'BFP inputs: level {i} has batch size {feat.shape[0]} and {feat.shape[1]} channels, '
                              f'level 0 has {first.shape[0]} and {first.shape[1]}: every level must come from the '
                              'same images with the same channels')
+        if i and (feat.shape[2] > inputs[i - 1].shape[2] or feat.shape[3] > inputs[i - 1].shape[3]):
+            raise ValueError(f'BFP inputs: level {i} ({feat.shape[2]}x{feat.shape[3]}) is larger than level {i - 1} '
+                             f'({inputs[i - 1].shape[2]}x{inputs[i - 1].shape[3]}): the levels must run from the '
+                             'largest map (the finest stride) to the smallest, as FPN gives them; reversed?')
 
 
 def integrate_levels(inputs: Sequence[Tensor], refine_level: int, deterministic: bool = False) -> Tensor:

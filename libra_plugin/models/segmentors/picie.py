@@ -62,6 +62,11 @@ class PiCIE(BaseSegmentor):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if not isinstance(num_clusters, int) or num_clusters < 2:
             raise ValueError(f'num_clusters must be an integer >= 2, got {num_clusters!r}')
+        if not (isinstance(view_size, (tuple, list)) and len(view_size) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) and v >= 8 for v in view_size)):
+            raise ValueError(f'view_size must be (H, W), two integers >= 8 (the views the backbone sees), got '
+                             f'{view_size!r}' + (f'; for square views write ({view_size}, {view_size})'
+                                                 if isinstance(view_size, int) and view_size >= 8 else ''))
         unknown = set(views or {}) - set(DEFAULTS)
         if unknown:
             raise ValueError(f'unknown views options {sorted(unknown)}; allowed: {sorted(DEFAULTS)}')
