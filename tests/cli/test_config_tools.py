@@ -1,9 +1,12 @@
-"""The config transformations of the benchmark tools."""
+"""The config transformations of the tools."""
+import os.path as osp
+
 import pytest
 
 from libra_plugin.cli import config_tools as ct
 
 LIBRA = 'configs/libra_faster_rcnn.py'
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def test_load_package_config_and_to_builtin():
@@ -65,3 +68,18 @@ def test_faster_coco_eval_swaps_coco_metric_only():
     ct.use_faster_coco_eval(cfg)
     assert cfg.val_evaluator.type == cfg.test_evaluator.type == 'libra_plugin.FasterCocoMetric'
     assert cfg.val_evaluator.metric == 'proposal_fast'
+
+
+def test_test_tool_show_and_tta_settings():
+    """``--show`` / ``--wait-time`` reach the visualization hook; ``--tta`` wraps the model as mmdet's test.py does."""
+    from mmengine.config import Config
+
+    from libra_plugin.cli.test import enable_drawing, use_tta
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'demo', 'libra_faster_rcnn_r18_shapes.py'))
+    enable_drawing(cfg, None, show=True, wait_time=3)
+    hook = cfg.default_hooks.visualization
+    assert hook.draw and hook.show and hook.wait_time == 3 and 'test_out_dir' not in hook
+    model = cfg.model.type
+    use_tta(cfg)
+    assert cfg.model.type == 'DetTTAModel' and cfg.model.module.type == model
+    assert cfg.test_dataloader.dataset.pipeline[-1].type == 'TestTimeAug'
