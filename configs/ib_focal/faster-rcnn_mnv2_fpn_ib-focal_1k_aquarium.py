@@ -6,5 +6,6 @@ _base_ = '../ablation/faster-rcnn_mnv2-fpn.py'
 
 model = dict(roi_head=dict(bbox_head=dict(loss_cls=dict(
     _delete_=True, type='libra_plugin.IBFocalLoss', alpha='auto', gamma=1.0, class_weight='auto'))))
-custom_hooks = [dict(type='libra_plugin.ChannelsLastHook'),
+custom_hooks = [dict(type='libra_plugin.ChannelsLastHook'),  # the base's two, then the switch
+                dict(type='libra_plugin.TorchRoIAlignHook'),
                 dict(type='libra_plugin.IBLossHook', switch='iter', at=500)]

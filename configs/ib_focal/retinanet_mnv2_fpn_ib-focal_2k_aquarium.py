@@ -7,5 +7,6 @@ _base_ = '../ablation/retinanet_mnv2-fpn.py'
 model = dict(bbox_head=dict(loss_cls=dict(
     _delete_=True, type='libra_plugin.IBFocalLoss', use_sigmoid=True, gamma=2.0, focal_alpha=0.25, alpha='auto',
     class_weight='auto')))
-custom_hooks = [dict(type='libra_plugin.ChannelsLastHook'),
+custom_hooks = [dict(type='libra_plugin.ChannelsLastHook'),  # the base's two, then the switch
+                dict(type='libra_plugin.TorchRoIAlignHook'),
                 dict(type='libra_plugin.IBLossHook', switch='iter', at=1000)]

@@ -223,8 +223,9 @@ def run_experiment(exp: Experiment, seeds: Optional[List[int]] = None, gpus: int
             print(f'[run {k}/{len(runs)}] {run.name} seed {run.seed}: {len(trained) + 1} of the '
                   f'{len(trained) + len(todo)} to train (elapsed {_clock(time.time() - start)}{eta})', flush=True)
             t0 = time.time()
-            rec = dict(name=run.name, seed=run.seed, config=run.config, task=run.task, data=data,
-                       **run.train(gpus), metrics=run.evaluate(gpus), config_text=run.text)
+            config = osp.relpath(run.config) if osp.abspath(run.config).startswith(os.getcwd() + os.sep) else run.config
+            rec = dict(name=run.name, seed=run.seed, config=config, task=run.task, **run.train(gpus),
+                       metrics=run.evaluate(gpus), config_text=run.text)
             from mmengine.config import Config
             rec['curves'] = curves(run.work, run.task, Config.fromfile(run.config_file).train_cfg.get('val_interval'))
             records.save_json(run.record_path, rec)

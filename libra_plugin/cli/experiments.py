@@ -95,6 +95,9 @@ IBF = 'configs/ib_focal'
 IB_METRICS = seg_metrics('aAcc', 'mIoU', 'mAcc', 'IoU.building', 'IoU.tree', 'IoU.pedestrian')
 PICIE_METRICS = seg_metrics('Acc', 'mIoU', 'Thing_Acc', 'Thing_mIoU', 'Stuff_Acc', 'Stuff_mIoU')
 NAMES = [osp.splitext(osp.basename(c))[0] for c in ABLATION_FRCNN]
+FROZEN_1K = ('complete: its configs have since gained two CPU speed settings that leave the computation the same '
+             '(TorchRoIAlignHook, efficient_conv_bn_eval) and ChannelsLastHook converts after the initialisation now, '
+             'so a rerun would not repeat these runs bit for bit')
 
 _LIST = [
     Experiment(
@@ -106,16 +109,18 @@ _LIST = [
                  combined=NAMES[1]),
             dict(name='the three Libra parts', baseline=NAMES[0], parts=NAMES[1:4], combined=NAMES[4])],
         views={'faster_rcnn': dict(configs=NAMES, baseline=NAMES[0]),
-               'against_iou-balanced': dict(configs=NAMES, baseline=NAMES[1])}),
+               'against_iou-balanced': dict(configs=NAMES, baseline=NAMES[1])}, frozen=FROZEN_1K),
     Experiment('ablation_val', 'the learning curves that chose the schedule, aquarium val (seed 0)',
                [ABLATION_FRCNN[0], ABLATION_RETINA[0]], BBOX, seeds=(0, ), coco=AQUARIUM_VAL,
-               cfg_options={'train_cfg.val_interval': 250, 'default_hooks.checkpoint.interval': 250}),
+               cfg_options={'train_cfg.val_interval': 250, 'default_hooks.checkpoint.interval': 250},
+               frozen=FROZEN_1K),
     Experiment('schedule_val', 'the Faster R-CNN baseline at 2000 and 3000 iterations, aquarium val (seed 0)',
                ['configs/libra_rcnn/faster-rcnn_mnv2_fpn_2k_aquarium.py',
                 'configs/libra_rcnn/faster-rcnn_mnv2_fpn_3k_aquarium.py'], BBOX, seeds=(0, ), coco=AQUARIUM_VAL,
                cfg_options={'train_cfg.val_interval': 250, 'default_hooks.checkpoint.interval': 250},
-               frozen='a development choice, made: the 3000-iteration config has since gained the two CPU speed '
-                      'settings of configs/libra_rcnn/_base_/cpu_speed.py, which leave the computation as it was'),
+               frozen='a development choice, made: both configs have since gained, through the ablation base, two '
+                      'CPU speed settings that leave the computation the same; the 2000-iteration run predates '
+                      'ChannelsLastHook converting after the initialisation, the 3000-iteration run has it'),
     Experiment('libra_aquarium_3k', 'the Libra parts at 3000 iterations on aquarium test (pre-registered)',
                [f'configs/libra_rcnn/{n}_3k_aquarium.py' for n in
                 ('faster-rcnn_mnv2_fpn', 'faster-rcnn_mnv2_fpn_bfp', 'faster-rcnn_mnv2_fpn_balanced-l1',

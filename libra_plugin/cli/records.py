@@ -21,9 +21,10 @@ RESULT = 'run.json'
 def portable(text: str, data_dir: str, work: str, work_rel: str) -> str:
     """``text`` with the data folder written as ``data/`` and the run's work dir as ``work_rel`` (relative to the
     repository): two runs of the same config on the same data compare equal wherever the data and the clone lie."""
+    text = text.replace(work, work_rel)  # first: the work dir may lie inside the data folder
     if data_dir and data_dir.rstrip('/') != 'data':
         text = text.replace(data_dir.rstrip('/') + '/', 'data/')
-    return text.replace(work, work_rel)
+    return text
 
 
 def read_record(path: str) -> Optional[dict]:

@@ -56,8 +56,9 @@ def test_detection_experiment_records_reports_and_trains_nothing_twice(tmp_path,
     run_experiment(exp, data=data)
     assert 'tiny_det: 4 of 4 runs recorded, 0 to train' in capsys.readouterr().out
     assert (tmp_path / 'results' / 'tiny_det' / 'results.md').read_text() == report
-    with open(configs[1], 'a') as f:
-        f.write('model.roi_head.bbox_head.loss_bbox.loss_weight = 2.0\n')
+    with open(configs[1]) as f:
+        text = f.read()
+    _write(configs[1], text.replace('loss_weight=1.0', 'loss_weight=2.0'))
     with pytest.raises(RuntimeError, match=r'these runs have records made from another config text .*'
                                            r'results/tiny_det/tiny_b/seed0/run.json'):
         run_experiment(exp, data=data)

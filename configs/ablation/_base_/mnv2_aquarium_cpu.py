@@ -59,7 +59,10 @@ default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(type='libra_plugin.ResumableCheckpointHook', by_epoch=False, interval=max_iters // 2,
                     max_keep_ckpts=1))
-# NHWC convolutions, the same losses (docs/benchmarks.md: part of the 1.54x per iteration)
-custom_hooks = [dict(type='libra_plugin.ChannelsLastHook')]
+# The same computation, cheaper on the CPU (docs/benchmarks.md): NHWC convolutions; mmcv's single-threaded RoIAlign
+# computed by the plugin's torch one; each backbone conv and its frozen-statistics BatchNorm as one convolution
+# (mmengine's efficient_conv_bn_eval)
+custom_hooks = [dict(type='libra_plugin.ChannelsLastHook'), dict(type='libra_plugin.TorchRoIAlignHook')]
+efficient_conv_bn_eval = ['backbone']
 log_processor = dict(by_epoch=False)
 auto_scale_lr = dict(enable=False, base_batch_size=4)

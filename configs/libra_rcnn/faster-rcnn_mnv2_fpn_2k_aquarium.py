@@ -1,0 +1,6 @@
+# The aquarium ablation's Faster R-CNN baseline (configs/ablation/faster-rcnn_mnv2-fpn.py) at 2000 iterations.
+_base_ = ['../ablation/faster-rcnn_mnv2-fpn.py', './_base_/schedule_2k.py']
+
+train_cfg = {{_base_.schedule_2k.train_cfg}}
+param_scheduler = {{_base_.schedule_2k.param_scheduler}}
+default_hooks = {{_base_.schedule_2k.default_hooks}}

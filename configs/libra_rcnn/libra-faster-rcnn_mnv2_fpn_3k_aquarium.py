@@ -1,0 +1,7 @@
+# Libra Faster R-CNN (all three parts) (configs/ablation/libra-faster-rcnn_mnv2-fpn.py) at 3000 iterations: the longer
+# schedule of docs/studies/libra_3k.md.
+_base_ = ['../ablation/libra-faster-rcnn_mnv2-fpn.py', './_base_/schedule_3k.py']
+
+train_cfg = {{_base_.schedule_3k.train_cfg}}
+param_scheduler = {{_base_.schedule_3k.param_scheduler}}
+default_hooks = {{_base_.schedule_3k.default_hooks}}
