@@ -38,7 +38,7 @@ else:
 
     patch_checkpoint_loading()
     register_plain_names()
-    register_config_package()  # _base_ = 'libra_plugin::ablation/faster-rcnn_mnv2-fpn.py'
+    register_config_package()  # _base_ = 'libra_plugin::libra_rcnn/faster-rcnn_mnv2_fpn_1k_aquarium.py'
     register_offline_weights()  # init_cfg=dict(type='Pretrained', checkpoint='libra://mobilenet_v2')
 
     __all__ = [

@@ -94,8 +94,8 @@ def register_plain_names() -> None:
 
 
 def register_config_package() -> None:
-    """Let configs name ours as ``libra_plugin::<path under configs/>`` (e.g. ``_base_ = 'libra_plugin::ablation/
-    faster-rcnn_mnv2-fpn.py'``), read from ``libra_plugin/.mim/configs`` as mmengine reads ``mmdet::``.
+    """Let configs name ours as ``libra_plugin::<path under configs/>`` (e.g. ``_base_ = 'libra_plugin::libra_rcnn/
+    faster-rcnn_mnv2_fpn_1k_aquarium.py'``), read from ``libra_plugin/.mim/configs`` as mmengine reads ``mmdet::``.
 
     mmengine resolves ``pkg::`` only for the packages in its ``MODULE2PACKAGE`` table, which we join; the entry
     exists once ``libra_plugin`` is imported, which our tools do before parsing a config (mmdet's own

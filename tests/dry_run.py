@@ -21,15 +21,18 @@ CONFIGS = osp.join(REPO, 'configs')
 IMAGES = 4  # per split: two training iterations of batch 2
 AQUARIUM = ('fish', 'jellyfish', 'penguin', 'puffin', 'shark', 'starfish', 'stingray')
 # config (or folder prefix) -> data layout
-LAYOUTS = {'libra_faster_rcnn.py': 'coco', 'libra_retinanet.py': 'coco', 'libra_rpn.py': 'coco',
-           'ablation/': 'aquarium', 'ib_focal/': 'aquarium', 'libra_rcnn/': 'aquarium',
-           'demo/libra_faster_rcnn_r18_coco128.py': 'coco128',
-           'demo/libra_faster_rcnn_r18_shapes.py': 'shapes', 'picie/picie_mnv2-fpn_camvid': 'camvid',
-           'picie/picie_r18-fpn_cocostuff27.py': 'cocostuff', 'seg/': 'camvid'}
+# a shipped config's data layout: by what its name says (mmdet's naming: the dataset last), first match
+LAYOUTS = [('demo/libra_faster_rcnn_r18_coco128', 'coco128'), ('demo/libra_faster_rcnn_r18_shapes', 'shapes'),
+           ('cocostuff', 'cocostuff'), ('camvid', 'camvid'), ('_aquarium.py', 'aquarium'), ('_coco.py', 'coco'),
+           ('libra_faster_rcnn.py', 'coco'), ('libra_retinanet.py', 'coco'), ('libra_rpn.py', 'coco')]
 
 
 def layout_of(config: str) -> str:
-    return next(v for k, v in LAYOUTS.items() if config.startswith(k))
+    """The layout of ``config`` (a path under configs/), or KeyError when its name says none."""
+    found = next((v for k, v in LAYOUTS if k in config), None)
+    if found is None:
+        raise KeyError(f'{config}: no dry-run data layout for it')
+    return found
 
 
 def write_layout(layout: str, root: str) -> tuple:

@@ -75,7 +75,7 @@ def test_segmenter_train_steps_under_autocast(mmseg_scope):
     from mmseg.registry import MODELS as SEG_MODELS
 
     from libra_plugin.cli import config_tools
-    cfg = config_tools.load('configs/seg/fastscnn_camvid_ibfocal.py')
+    cfg = config_tools.load('configs/ib_focal/fastscnn_camvid_ibfocal.py')
     torch.manual_seed(0)
     seg = SEG_MODELS.build(cfg.model)
     head = seg.decode_head

@@ -56,7 +56,7 @@ def test_wheel_contents(installed):
 
 def test_installed_package_runs_its_tools_and_configs(installed):
     _, site, tmp = installed
-    (tmp / 'user.py').write_text("_base_ = 'libra_plugin::ablation/faster-rcnn_mnv2-fpn.py'\n"
+    (tmp / 'user.py').write_text("_base_ = 'libra_plugin::libra_rcnn/faster-rcnn_mnv2_fpn_1k_aquarium.py'\n"
                                  "train_cfg = dict(max_iters=2)\n")
     out = _run(site, tmp, '-c', 'import libra_plugin\n'
                'from mmengine.config import Config\n'
@@ -75,7 +75,7 @@ def test_installed_package_runs_its_tools_and_configs(installed):
     assert bad.returncode != 0 and "unknown command 'trian'; choose from" in bad.stderr
 
 
-@pytest.mark.parametrize('base,layout', [('ablation/faster-rcnn_mnv2-fpn.py', 'aquarium'),
+@pytest.mark.parametrize('base,layout', [('libra_rcnn/faster-rcnn_mnv2_fpn_1k_aquarium.py', 'aquarium'),
                                          ('seg/fastscnn_camvid_ce.py', 'camvid')])
 def test_installed_package_trains_a_user_config_on_a_shipped_base(installed, base, layout):
     """``_base_ = 'libra_plugin::...'`` (the README's example) trains from the wheel with ``libra-train``'s module:

@@ -2,7 +2,7 @@
 # first half of the 1000 iterations, then IB focal over the sampled RoIs (C + 1 softmax classes, the background last),
 # class weights from aquarium train's boxes (1 / n_c, the background 1), alpha set at the switch so that the loss keeps
 # its size. h is the input of the head's fc_cls, captured by IBLossHook.
-_base_ = '../ablation/faster-rcnn_mnv2-fpn.py'
+_base_ = '../libra_rcnn/faster-rcnn_mnv2_fpn_1k_aquarium.py'
 
 model = dict(roi_head=dict(bbox_head=dict(loss_cls=dict(
     _delete_=True, type='libra_plugin.IBFocalLoss', alpha='auto', gamma=1.0, class_weight='auto'))))

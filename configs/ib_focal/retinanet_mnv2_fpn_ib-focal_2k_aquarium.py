@@ -2,7 +2,7 @@
 # form: mmdet's focal loss (gamma 2, alpha 0.25) for the first half, then each anchor's focal loss divided by its
 # influence ||sigmoid(x) - y||_1 ||h||_1, h the input of retina_cls at the anchor's location (the anchors of a
 # location share it), class weights from aquarium train's boxes (background anchors 1), alpha set at the switch.
-_base_ = '../ablation/retinanet_mnv2-fpn.py'
+_base_ = '../libra_rcnn/retinanet_mnv2_fpn_gn-head_2k_aquarium.py'
 
 model = dict(bbox_head=dict(loss_cls=dict(
     _delete_=True, type='libra_plugin.IBFocalLoss', use_sigmoid=True, gamma=2.0, focal_alpha=0.25, alpha='auto',

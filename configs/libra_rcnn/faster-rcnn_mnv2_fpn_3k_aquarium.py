@@ -1,7 +1,7 @@
-# The aquarium ablation's Faster R-CNN baseline (configs/ablation/faster-rcnn_mnv2-fpn.py) at 3000 iterations, with
+# The aquarium ablation's Faster R-CNN baseline (configs/libra_rcnn/faster-rcnn_mnv2_fpn_1k_aquarium.py) at 3000 iterations, with
 # the two CPU speed settings of _base_/cpu_speed.py (the same computation): the longer schedule of
 # docs/studies/libra_3k.md.
-_base_ = ['../ablation/faster-rcnn_mnv2-fpn.py', './_base_/schedule_3k.py']
+_base_ = ['./faster-rcnn_mnv2_fpn_1k_aquarium.py', './_base_/schedule_3k.py']
 
 train_cfg = {{_base_.schedule_3k.train_cfg}}
 param_scheduler = {{_base_.schedule_3k.param_scheduler}}

@@ -11,7 +11,8 @@ import libra_plugin  # noqa: F401
 from libra_plugin.engine.ib_loss_hook import find_ib_losses
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SEG_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'seg', '*.py')))
+SEG_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'lovasz', '*.py'))
+                     + glob.glob(osp.join(REPO, 'configs', 'ib_focal', '*camvid*.py')))
 
 
 @pytest.mark.slow
@@ -57,7 +58,7 @@ def test_balanced_ce_weights_are_camvid_trains_inverse_pixel_frequencies(camvid_
 
     from libra_plugin.datasets.class_counts import count_classes, inverse_frequency_weights
     monkeypatch.setenv('CAMVID_ROOT', camvid_root)
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'seg', 'fastscnn_camvid-car_ce-balanced.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'lovasz', 'fastscnn_camvid-car_ce-balanced.py'))
     counts = count_classes(DATASETS.build(cfg.train_dataloader.dataset), 2, 255, str(tmp_path))
     assert counts.tolist() == [57193728, 3719877]
     expected = inverse_frequency_weights(counts, 1.0)

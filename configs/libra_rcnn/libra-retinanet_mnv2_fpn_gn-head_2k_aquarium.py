@@ -1,5 +1,5 @@
 # Libra RetinaNet: + balanced feature pyramid (refined at the first of its levels) + Balanced L1 (beta 0.11).
-_base_ = './retinanet_mnv2-fpn.py'
+_base_ = './retinanet_mnv2_fpn_gn-head_2k_aquarium.py'
 
 model = dict(
     neck=[

@@ -1,5 +1,5 @@
 # Binary CamVid (car vs rest, void ignored), two-class cross-entropy (= BCE on the logit margin): the baseline.
-_base_ = './_base_/fastscnn_cpu.py'
+_base_ = '../_base_/fastscnn_cpu.py'
 
 model = dict(decode_head=dict(num_classes=2))
 train_dataloader = dict(dataset=dict(binary_class='car'))

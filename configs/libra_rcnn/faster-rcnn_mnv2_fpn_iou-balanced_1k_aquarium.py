@@ -1,5 +1,5 @@
 # + IoU-balanced negative sampling (with instance-balanced positives), as Libra Faster R-CNN's R-CNN sampler.
-_base_ = './faster-rcnn_mnv2-fpn.py'
+_base_ = './faster-rcnn_mnv2_fpn_1k_aquarium.py'
 
 model = dict(
     train_cfg=dict(

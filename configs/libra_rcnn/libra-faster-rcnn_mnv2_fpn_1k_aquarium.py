@@ -1,6 +1,6 @@
 # Libra Faster R-CNN: all three parts (IoU-balanced sampling, balanced feature pyramid, Balanced L1) on the
 # baseline, each exactly as in its single-part config.
-_base_ = ['./faster-rcnn_mnv2-fpn_iou-balanced.py']
+_base_ = ['./faster-rcnn_mnv2_fpn_iou-balanced_1k_aquarium.py']
 
 model = dict(
     neck=[

@@ -1,5 +1,5 @@
 # + balanced feature pyramid (non-local refinement at level 2), as Libra Faster R-CNN.
-_base_ = './faster-rcnn_mnv2-fpn.py'
+_base_ = './faster-rcnn_mnv2_fpn_1k_aquarium.py'
 
 model = dict(neck=[
     dict(type='FPN', in_channels={{_base_.backbone_channels}}, out_channels={{_base_.fpn_channels}}, num_outs=5),
