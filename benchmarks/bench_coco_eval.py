@@ -1,7 +1,7 @@
 """COCO box evaluation: libra_plugin.FasterCocoMetric (faster-coco-eval) vs mmdet's CocoMetric (pycocotools).
 
 The same noisy predictions (ground truth jittered and relabelled, plus random false positives) for every image:
-COCO128 val32 (80 classes) when ../shared/data is there, and a 1,000-image shapes set. Timed: loading the
+COCO128 val32 (80 classes) when it is under `data/` (or the folder LIBRA_SHARED_DATA names), and a 1,000-image shapes set. Timed: loading the
 annotations, formatting the predictions and the evaluation (``__init__`` + ``compute_metrics``), interleaved.
 
     python benchmarks/bench_coco_eval.py
@@ -17,7 +17,7 @@ from libra_plugin.datasets import make_shapes_coco
 from libra_plugin.evaluation import FasterCocoMetric
 from libra_plugin.testing import noisy_predictions
 
-COCO128 = osp.join(os.environ.get('LIBRA_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data')), 'coco128')
+COCO128 = osp.join(os.environ.get('LIBRA_SHARED_DATA', osp.join(REPO, 'data')), 'coco128')
 
 
 def evaluate(cls, ann: str, samples: list) -> dict:

@@ -1,7 +1,7 @@
 """Where the time of one training iteration goes: ``torch.profiler`` over a few ``train_step`` calls of a config.
 
     python benchmarks/profile_train.py configs/libra_rcnn/faster-rcnn_mnv2_fpn_1k_aquarium.py \
-        --data-root ../shared/data/aquarium/ --train-ann annotations/train.json --train-img images/ \
+        --data-root data/aquarium/ --train-ann annotations/train.json --train-img images/ \
         --val-ann annotations/val.json --val-img images/ [--warmup 2] [--repeats 5] [--top 20] [--json OUT]
         [--against OTHER_CONFIG] [bench_e2e.py's other options: --cfg-options, --batch-size, ...]
 

@@ -2,7 +2,7 @@
 
 Module micro-benchmarks (sampler, Balanced L1, BFP, Lovasz, IB focal), COCO evaluation, and end to end: training
 iteration, inference and peak memory of Libra Faster R-CNN and Libra RetinaNet with our modules vs mmdet's
-(on COCO128 when ../shared/data is there, else on generated shapes images).
+(on COCO128 when it is under `data/` or LIBRA_SHARED_DATA, else on generated shapes images).
 
     python benchmarks/run_all.py [--device cuda] [--skip-e2e]
 """

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real data under ../shared/data (tests that need it skip when it is absent)."""
+"""Shared fixtures: the real datasets, in the folder ``LIBRA_SHARED_DATA`` names, else ``data/`` of the clone, else a
+``shared/data`` folder beside the clone (tests that need one skip when it is absent)."""
 import os
 import os.path as osp
 import subprocess
@@ -7,7 +8,9 @@ import sys
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-SHARED_DATA = os.environ.get('LIBRA_SHARED_DATA', osp.join(REPO, '..', 'shared', 'data'))
+SHARED_DATA = os.environ.get('LIBRA_SHARED_DATA') or next(
+    (d for d in (osp.join(REPO, 'data'), osp.join(REPO, '..', 'shared', 'data'))
+     if osp.isdir(osp.join(d, 'coco128')) or osp.isdir(osp.join(d, 'camvid'))), osp.join(REPO, 'data'))
 
 
 def _shared(name: str, marker: str) -> str:

@@ -1,7 +1,7 @@
 # Libra Faster R-CNN on COCO128 on CPU: the shapes demo model (narrow ResNet-18 from scratch, no download) trained
 # on the 96-image split and evaluated on the 32-image split at 320 px. A pipeline check on real COCO images, not
 # an accuracy result: 96 images from scratch is far too little data.
-#   COCO128_ROOT=../shared/data/coco128/ python tools/train.py configs/demo/libra_faster_rcnn_r18_coco128.py
+#   python tools/train.py configs/demo/libra_faster_rcnn_r18_coco128.py   (COCO128_ROOT: the dataset, default data/coco128/)
 _base_ = './libra_faster_rcnn_r18_shapes.py'
 
 data_root = '{{$COCO128_ROOT:data/coco128/}}'

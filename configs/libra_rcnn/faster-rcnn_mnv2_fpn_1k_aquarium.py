@@ -16,6 +16,6 @@ model = dict(
         bbox_roi_extractor=dict(out_channels={{_base_.fpn_channels}}, roi_layer=dict(sampling_ratio=2)),
         bbox_head=dict(in_channels={{_base_.fpn_channels}}, fc_out_channels=256, num_classes=7)),
     # 384-px images (a tenth of 1333 x 800's area): a quarter of mmdet's 2000 / 1000 proposals and an eighth of its
-    # 512 RoIs (docs/benchmarks.md)
+    # 512 RoIs (docs/speed.md)
     train_cfg=dict(rpn_proposal=dict(nms_pre=500, max_per_img=250), rcnn=dict(sampler=dict(num=rois_per_img))),
     test_cfg=dict(rpn=dict(nms_pre=500, max_per_img=300)))

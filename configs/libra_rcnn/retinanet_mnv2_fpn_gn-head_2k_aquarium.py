@@ -1,5 +1,5 @@
 # The ablation's RetinaNet baseline: mmdet's RetinaNet FPN (P3-P7) with the ImageNet MobileNetV2, same data as the
-# Faster R-CNN rows. Its own regime, chosen on aquarium val (docs/benchmarks.md): GroupNorm in the head's stacked
+# Faster R-CNN rows. Its own regime, chosen on aquarium val (docs/studies/libra_aquarium.md): GroupNorm in the head's stacked
 # convs and 2000 iterations (mmdet's head without normalisation: 2.9 AP after 1000; with GroupNorm 6.6 after 1000,
 # 12.2 after 2000).
 _base_ = ['mmdet::_base_/models/retinanet_r50_fpn.py', './_base_/mnv2_aquarium_cpu.py']

@@ -31,6 +31,9 @@ AQUARIUM_TEST = dict(root='aquarium/', train_ann='annotations/train.json', train
 AQUARIUM_VAL = dict(AQUARIUM_TEST, val_ann='annotations/val.json')
 COCO128 = dict(root='coco128/', train_ann='annotations/instances_train96.json', train_img='train2017/',
                val_ann='annotations/instances_val32.json', val_img='train2017/')
+COCO2017 = dict(root='coco/', train_ann='annotations/instances_train2017.json', train_img='train2017/',
+                val_ann='annotations/instances_val2017.json', val_img='val2017/')
+PROPOSAL: List[Metric] = [(f'AR@{n}', f'coco/AR@{n}', 100.0) for n in (100, 300, 1000)]
 CAMVID = dict(CAMVID_ROOT='camvid/')
 CLASSWISE = {'val_evaluator.classwise': True, 'test_evaluator.classwise': True}
 LONG_TAIL = BBOX[:2] + class_ap('starfish', 'stingray', 'puffin', 'fish')  # aquarium train: 78, 136, 175, 1961 boxes
@@ -51,10 +54,12 @@ class Experiment:
     cfg_options: dict = field(default_factory=dict)
     baselines: Dict[str, str] = field(default_factory=dict)  # config name -> its baseline (default: the first)
     interactions: List[dict] = field(default_factory=list)  # dict(name, baseline, parts, combined)
-    views: Dict[str, dict] = field(default_factory=dict)  # folder -> dict(configs=[names], baseline=name)
+    # folder -> dict(configs=[names], baseline=name[, metrics=[labels]]): a report of some configs (and metrics)
+    views: Dict[str, dict] = field(default_factory=dict)
     frozen: Optional[str] = None  # why its records are final (superseded, or configs changed since): trains nothing
     # differences of differences against another experiment's runs: dict(experiment, pairs={name: its name there})
     compare: Optional[dict] = None
+    floor: Optional[str] = None  # a config name: the others' learning curves against it (cli/report_curves.py)
     bootstrap: bool = False  # detection: a paired bootstrap over the evaluated images and the seeds (cli/images.py)
     note: str = ''
 
@@ -75,12 +80,14 @@ class Experiment:
                      if self.baselines.get(n, names[0]) != n and n not in bases}
         return dict(name=self.name, title=self.title, metrics=[list(m) for m in self.metrics], order=names,
                     baselines=baselines, interactions=self.interactions, frozen=self.frozen, compare=self.compare,
-                    note=self.note)
+                    note=self.note, **({'floor': self.floor} if self.floor else {}))
 
     def view_specs(self) -> Dict[str, dict]:
         out = {}
         for folder, view in self.views.items():
+            metrics = [list(m) for m in self.metrics if m[0] in view.get('metrics', [m[0] for m in self.metrics])]
             out[folder] = dict(self.spec(), name=f'{self.name}/{folder}', order=view['configs'], interactions=[],
+                               metrics=metrics, compare=None,
                                baselines={n: view['baseline'] for n in view['configs'] if n != view['baseline']})
         return out
 
@@ -157,6 +164,14 @@ _LIST = [
                 f'{IBF}/retinanet_mnv2_fpn_ib-focal_2k_aquarium.py'],
                LONG_TAIL, coco=AQUARIUM_TEST, cfg_options=CLASSWISE,
                baselines={'retinanet_mnv2_fpn_ib-focal_2k_aquarium': 'retinanet_mnv2_fpn_gn-head_2k_aquarium'}),
+    Experiment('coco_1x', 'Libra Faster R-CNN and Libra RetinaNet R-50 1x against mmdet\'s, COCO val2017 (GPUs)',
+               ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', 'configs/libra_faster_rcnn.py',
+                'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py', 'configs/libra_retinanet.py'], BBOX, seeds=(0, ),
+               coco=COCO2017, baselines={'libra_retinanet': 'retinanet_r50_fpn_1x_coco'},
+               note='docs/reproduce.md: the targets (mmdet model zoo) 37.4 / 38.3 and 36.5 / 37.6 box AP.'),
+    Experiment('coco_rpn_1x', 'Libra RPN (IoU-balanced anchor sampling) against mmdet\'s RPN R-50 1x, COCO val2017',
+               ['mmdet::rpn/rpn_r50_fpn_1x_coco.py', 'configs/libra_rpn.py'], PROPOSAL, seeds=(0, ), coco=COCO2017,
+               note='docs/reproduce.md: the paper\'s AR@100/300/1000 42.5/51.2/57.1 -> 52.1/58.3/62.5.'),
     Experiment('lovasz_car', 'CamVid car vs rest: CE, Lovász hinge, hinge + CE (val)',
                [f'{CAR}_ce.py', f'{CAR}_lovasz.py', f'{CAR}_lovasz-ce.py'],
                seg_metrics('aAcc', 'mIoU', 'mAcc', 'IoU.car', 'IoU.background'), env=CAMVID),
@@ -180,10 +195,14 @@ _LIST = [
     Experiment('picie_dev', 'PiCIE schedule and settings on a development split of CamVid train (3 seeds)',
                [f'{PICIE}-dev_ce.py', f'{PICIE}-dev_floor.py', f'{PICIE}-dev_ce-lr1e-5.py', f'{PICIE}-dev_ce-bn.py'],
                seg_metrics('Acc', 'mIoU', 'Thing_mIoU', 'Stuff_mIoU'), seeds=(0, 1, 2), env=CAMVID,
-               config_seeds={'picie_mnv2-fpn_camvid-dev_ce-bn': (0, 1)}),
+               floor='picie_mnv2-fpn_camvid-dev_floor', config_seeds={'picie_mnv2-fpn_camvid-dev_ce-bn': (0, 1)}),
     Experiment('picie_camvid_2ep', 'PiCIE CE / focal / IB focal against the untrained floor, CamVid val',
                [f'{PICIE}_ce.py', f'{PICIE}_focal.py', f'{PICIE}_ibfocal.py', f'{PICIE}_floor.py'], PICIE_METRICS,
-               env=CAMVID),
+               env=CAMVID,
+               views={'against_floor': dict(configs=['picie_mnv2-fpn_camvid_floor', 'picie_mnv2-fpn_camvid_ce'],
+                                            baseline='picie_mnv2-fpn_camvid_floor', metrics=['Acc', 'mIoU'])},
+               note='docs/picie.md: does PiCIE learn more than its untrained floor? The view against_floor answers '
+                    'it, Acc and mIoU, a Holm family of 2.'),
 ]
 _OLD_ABLATION = OLD_FRCNN[:5] + OLD_RETINA
 _SUPERSEDED = [

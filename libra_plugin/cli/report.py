@@ -8,7 +8,8 @@ differences against each config's baseline with raw 95 % Student-t intervals, ex
 Holm–Bonferroni marks over the table's family (:mod:`libra_plugin.cli.stats`); the declared interactions
 ``Δ(combined) − Σ Δ(part)`` paired by seed, a table and a Holm family of their own; every run; and the plots
 ``ap_bars.png`` (means with ± std), ``seeds.png`` (each seed a dot, the paired intervals) and ``curves.png``
-(training loss and validations, where the records have them).
+(training loss and validations, where the records have them); with a ``floor`` in the spec, the learning curves
+against it (:mod:`libra_plugin.cli.report_curves`).
 """
 import json
 import os
@@ -220,6 +221,13 @@ def write(spec: dict, runs: List[dict], out_dir: str, reference: Optional[List[d
             f.write('\n'.join(mean_table(per_class, summarise(per_class, runs))))
     from .report_plots import plot_all
     plot_all(spec, runs, summarise(spec, runs), out_dir)
+    if spec.get('floor'):
+        from .report_curves import plot_curves_vs_floor, render_curves
+        curves = render_curves(spec, runs)
+        if curves:
+            with open(osp.join(out_dir, 'curves_vs_floor.md'), 'w') as f:
+                f.write(curves)
+            plot_curves_vs_floor(spec, runs, out_dir)
     return text
 
 

@@ -13,7 +13,7 @@ class ChannelsLastHook(Hook):
 
     A convolution whose weight is channels-last returns channels-last output, so the whole network runs in that
     layout without touching the data pipeline. On CPU, oneDNN's kernels skip their layout conversions: measured in
-    docs/benchmarks.md. Only the memory layout changes: the values are the same up to floating-point summation
+    docs/speed.md. Only the memory layout changes: the values are the same up to floating-point summation
     order, checkpoints hold the same tensors (``torch.save`` keeps the strides, loading copies values), and a model
     without 4-d weights is left as it is.
 

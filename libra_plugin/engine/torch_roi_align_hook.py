@@ -14,7 +14,7 @@ class TorchRoIAlignHook(Hook):
     all intra-op threads (mmcv's CPU kernel loops over the RoIs on one), with the same sample points and weights,
     so outputs and gradients agree to float rounding (tests/engine/test_torch_roi_align_hook.py); on CUDA, and for
     max pooling or ``sampling_ratio=0``, mmcv's kernel still runs. Checkpoints are unchanged (the layer has no
-    parameters). Measured in docs/benchmarks.md.
+    parameters). Measured in docs/speed.md.
 
     It runs before ``ChannelsLastHook`` (priority ``HIGHEST``), which then leaves the replaced layers' inputs in
     the channels-last layout instead of copying them to NCHW for mmcv.

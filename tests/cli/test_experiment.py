@@ -68,7 +68,7 @@ def test_detection_experiment_records_reports_and_trains_nothing_twice(tmp_path,
 @pytest.mark.slow
 def test_segmentation_experiment_and_resume_semantics(tmp_path, camvid_root, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    configs = [osp.join(REPO, 'configs', 'seg', f'fastscnn_camvid-car_{n}.py') for n in ('ce', 'lovasz')]
+    configs = [osp.join(REPO, 'configs', 'lovasz', f'fastscnn_camvid-car_{n}.py') for n in ('ce', 'lovasz')]
     exp = Experiment('tiny_seg', 'two tiny segmenters', configs, seg_metrics('mIoU', 'IoU.car'), seeds=(3, 4),
                      env=dict(CAMVID_ROOT=osp.basename(camvid_root.rstrip('/')) + '/'),
                      cfg_options=dict(TINY, **{'train_dataloader.dataset.indices': 4,

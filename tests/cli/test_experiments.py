@@ -7,6 +7,8 @@ import pytest
 from libra_plugin.cli.experiment import Run, same_config
 from libra_plugin.cli.experiments import EXPERIMENTS
 
+from conftest import SHARED_DATA
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 LIVE = [name for name, exp in EXPERIMENTS.items() if not exp.frozen]
 
@@ -15,7 +17,7 @@ LIVE = [name for name, exp in EXPERIMENTS.items() if not exp.frozen]
 @pytest.mark.parametrize('name', LIVE)
 def test_recorded_runs_match_todays_configs(name, monkeypatch, tmp_path):
     exp = EXPERIMENTS[name]
-    data = osp.join(osp.dirname(REPO), 'shared', 'data') + '/'
+    data = SHARED_DATA.rstrip('/') + '/'
     if exp.coco and not osp.isdir(osp.join(data, exp.coco['root'])):
         pytest.skip(f'{exp.coco["root"]} is not at {data}')
     monkeypatch.chdir(REPO)

@@ -79,7 +79,7 @@ def test_libra_detector_two_processes(tmp_path, shapes_root):
 def test_ib_focal_segmenter_two_processes(tmp_path, camvid_root):
     config = str(tmp_path / 'fastscnn_gn_ibfocal.py')
     with open(config, 'w') as f:
-        f.write(f"_base_ = '{osp.join(REPO, 'configs', 'seg', 'fastscnn_camvid_ibfocal.py')}'\n"
+        f.write(f"_base_ = '{osp.join(REPO, 'configs', 'ib_focal', 'fastscnn_camvid_ibfocal.py')}'\n"
                 "gn = dict(_delete_=True, type='GN', num_groups=8, requires_grad=True)\n"
                 "model = dict(backbone=dict(norm_cfg=gn), decode_head=dict(norm_cfg=gn))\n")
     opts = COMMON + ['custom_hooks.0.at=1']  # the second iteration runs the IB focal loss

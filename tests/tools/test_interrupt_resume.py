@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DET = osp.join(REPO, 'configs', 'demo', 'libra_faster_rcnn_r18_shapes.py')
-SEG = osp.join(REPO, 'configs', 'seg', 'fastscnn_camvid_ibfocal.py')
+SEG = osp.join(REPO, 'configs', 'ib_focal', 'fastscnn_camvid_ibfocal.py')
 OPTS = ['--cfg-options', 'train_cfg.max_iters=6', 'train_cfg.val_interval=100', 'default_hooks.checkpoint.interval=2',
         'default_hooks.checkpoint.max_keep_ckpts=1', 'default_hooks.logger.interval=1', 'train_dataloader.batch_size=2',
         'train_dataloader.persistent_workers=False', 'randomness.seed=0', 'randomness.deterministic=True']

@@ -9,7 +9,7 @@ import pytest
 pytestmark = pytest.mark.slow  # trains, spawns processes or builds packages
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs', 'seg', 'fastscnn_camvid_ibfocal.py')
+CONFIG = osp.join(REPO, 'configs', 'ib_focal', 'fastscnn_camvid_ibfocal.py')
 
 
 def _opts(max_iters, cache):

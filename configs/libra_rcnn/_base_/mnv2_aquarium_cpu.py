@@ -1,5 +1,5 @@
 # Shared by the CPU ablation configs (everything but the detector): aquarium data at 384 x 288, the learning regime
-# chosen on aquarium val (docs/benchmarks.md: the whole ImageNet backbone trained at a tenth of the heads' rate,
+# chosen on aquarium val (docs/studies/libra_aquarium.md: the whole ImageNet backbone trained at a tenth of the heads' rate,
 # 1000 iterations, about 10 minutes per run on 2 CPU cores) and the runtime. `python -m libra_plugin run` points it
 # at other COCO-layout data (--data, --coco).
 _base_ = 'mmdet::_base_/default_runtime.py'
@@ -59,7 +59,7 @@ default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(type='libra_plugin.ResumableCheckpointHook', by_epoch=False, interval=max_iters // 2,
                     max_keep_ckpts=1))
-# The same computation, cheaper on the CPU (docs/benchmarks.md): NHWC convolutions; mmcv's single-threaded RoIAlign
+# The same computation, cheaper on the CPU (docs/speed.md): NHWC convolutions; mmcv's single-threaded RoIAlign
 # computed by the plugin's torch one; each backbone conv and its frozen-statistics BatchNorm as one convolution
 # (mmengine's efficient_conv_bn_eval)
 custom_hooks = [dict(type='libra_plugin.ChannelsLastHook'), dict(type='libra_plugin.TorchRoIAlignHook')]
