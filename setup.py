@@ -27,7 +27,7 @@ setup(
                                       'libra-test = libra_plugin.cli.main:test']},
     install_requires=[
         'torch>=2.0',
-        'mmdet>=3.3.0,<3.4',
+        'mmdet>=3.2.0,<3.4',  # 3.2.0 checked: docs/installation.md
         'mmsegmentation>=1.2.2,<1.3',
         'ftfy',  # mmseg imports ftfy and regex at import time without declaring them
         'regex',

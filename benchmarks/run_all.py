@@ -1,6 +1,6 @@
 """All side-by-side benchmarks in one table: ours vs the mmdet/mmseg built-ins, as ratios from the same run.
 
-Module micro-benchmarks (sampler, Balanced L1, BFP, Lovasz, IB focal), COCO evaluation, and end to end: training
+Module micro-benchmarks (sampler, Balanced L1, BFP, Lovasz, IB focal in segmentation and detection heads), COCO evaluation, and end to end: training
 iteration, inference and peak memory of Libra Faster R-CNN and Libra RetinaNet with our modules vs mmdet's
 (on COCO128 when it is under `data/` or LIBRA_SHARED_DATA, else on generated shapes images).
 
@@ -18,6 +18,7 @@ import bench_balanced_l1
 import bench_bfp
 import bench_coco_eval
 import bench_e2e
+import bench_ib_detection
 import bench_sampler
 import bench_seg_losses
 from common import COLUMNS, print_table
@@ -44,6 +45,7 @@ def main() -> None:
     rows = bench_sampler.run(args.device) + bench_sampler.load_rows(args.device) + bench_balanced_l1.run(args.device)
     rows += bench_bfp.run(args.device, batch=2 if args.device.startswith('cuda') else 1)
     rows += bench_seg_losses.run(args.device)
+    rows += bench_ib_detection.run(args.device)
     rows += bench_coco_eval.run()
     if not args.skip_e2e:
         with tempfile.TemporaryDirectory() as tmp:

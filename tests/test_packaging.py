@@ -44,7 +44,7 @@ def test_wheel_contents(installed):
     license_file = next(n for n in names if n.endswith('/LICENSE'))
     assert 'Apache License' in zipfile.ZipFile(wheel).read(license_file).decode()[:200]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith('METADATA'))).decode()
-    assert 'Requires-Dist: mmdet<3.4,>=3.3.0' in metadata
+    assert 'Requires-Dist: mmdet<3.4,>=3.2.0' in metadata
     assert 'Requires-Dist: mmcv<2.2.0,>=2.1.0; extra == "mim"' in metadata  # as mmdet declares it
     assert 'Author: libra_plugin contributors' in metadata and 'Keywords: computer vision' in metadata
     assert not any(n.endswith(('setup_env.sh', 'run_experiments.sh')) for n in names)  # development scripts

@@ -5,6 +5,7 @@
     python -m libra_plugin run NAME|CONFIG... [--seeds 0 1 2 3 4] [--gpus N] [--data DIR] [--cfg-options k=v]
     python -m libra_plugin report NAME|results.json [--baseline CONFIG_NAME] [--out DIR]
     python -m libra_plugin list                                                the named experiments
+    python -m libra_plugin picie-picture CONFIG TRAINED FLOOR [--images 3] [--out FILE]   PiCIE side by side
     python -m libra_plugin demo | mse-trap | configs
 
 ``run`` compares configs over seeds (a named experiment of ``libra_plugin.cli.experiments``, or configs given
@@ -20,7 +21,7 @@ import sys
 from typing import List, Optional
 
 MIM = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim')
-COMMANDS = ('train', 'test', 'run', 'report', 'list', 'demo', 'mse-trap', 'configs')
+COMMANDS = ('train', 'test', 'run', 'report', 'list', 'demo', 'mse-trap', 'picie-picture', 'configs')
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, text in (('train', "train a config (mmdet's tools/train.py flags; --help for them)"),
                        ('test', "evaluate a checkpoint (mmdet's tools/test.py flags; --help for them)"),
                        ('demo', 'train and evaluate the CPU demo detector on generated data (no download)'),
-                       ('mse-trap', 'the MSE trap: MSE, MAE and GaussianL1Loss on images of identical dots')):
+                       ('mse-trap', 'the MSE trap: MSE, MAE and GaussianL1Loss on images of identical dots'),
+                       ('picie-picture', "PiCIE's clusters, trained and untrained, beside the images and labels")):
         sub.add_parser(name, help=text, add_help=False)
     run = sub.add_parser('run', help='compare configs over seeds: train what is missing, record, report',
                          description='Compare configs over seeds (a named experiment, or configs: the first is the '
@@ -100,6 +102,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         module = __import__(f'libra_plugin.cli.{argv[0]}', fromlist=['main'])
         sys.argv = [f'python -m libra_plugin {argv[0]}'] + argv[1:]
         return module.main(argv[1:])
+    if argv and argv[0] == 'picie-picture':
+        from .picie_picture import main as picie_picture
+        return picie_picture(argv[1:])
     if argv and argv[0] in ('demo', 'mse-trap'):
         script = osp.join(MIM, 'tools', 'demo.py') if argv[0] == 'demo' else None
         if script is None:

@@ -105,7 +105,8 @@ def test_frozen_experiment_only_reports(tmp_path, monkeypatch):
         run_experiment(EXPERIMENTS['ablation_coco128'])
 
 
-@pytest.mark.parametrize('command', ['run', 'report', 'list', 'configs', 'train', 'test', 'demo', 'mse-trap'])
+@pytest.mark.parametrize('command', ['run', 'report', 'list', 'configs', 'train', 'test', 'demo', 'mse-trap',
+                                     'picie-picture'])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as e:
         main([command, '--help'])

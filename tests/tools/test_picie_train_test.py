@@ -62,7 +62,8 @@ def _state(path):
 
 
 @pytest.mark.parametrize('kind', sorted(CONFIGS))
-def test_trains_validates_and_tests(kind, tmp_path, camvid_root, run_tool):
+def test_trains_validates_and_tests(kind, tmp_path, camvid_root, run_tool, monkeypatch, capsys):
+    monkeypatch.setenv('CAMVID_ROOT', camvid_root)
     work = str(tmp_path / kind)
     out = run_tool(['tools/train.py', CONFIGS[kind], '--work-dir', work] + _opts(2), CAMVID_ROOT=camvid_root)
     assert 'PiCIEClusterHook: epoch 0 view 1: 11 clusters' in out and 'PiCIEClusterHook: epoch 1 view 2' in out
@@ -79,6 +80,16 @@ def test_trains_validates_and_tests(kind, tmp_path, camvid_root, run_tool):
         logged = float(re.search(r'Acc: ([0-9.]+)', out[out.rfind('Iter(test)'):]).group(1))
         assert logged == pytest.approx(_independent_acc(CONFIGS[kind], osp.join(work, 'epoch_2.pth'), camvid_root),
                                        abs=0.01)
+        # the picture's matching is the metric's: the same accuracy for the trained model, drawn for 2 images
+        from libra_plugin.cli.main import main
+        picture = str(tmp_path / 'picie.png')
+        main(['picie-picture', CONFIGS[kind], osp.join(work, 'epoch_2.pth'), osp.join(work, 'epoch_1.pth'),
+              '--images', '2', '--out', picture, '--cfg-options', 'test_dataloader.dataset.indices=2']
+             + SMALL[-1:] + LOADERS[-2:])
+        printed = capsys.readouterr().out
+        assert f'trained: Acc {logged:.1f},' in printed and 'floor: Acc ' in printed
+        import cv2
+        assert cv2.imread(picture).shape == (28 + 2 * 240, 4 * 320, 3)  # 2 rows of 360 x 480 frames at 320 wide
     if kind == 'ce':  # resume across the epoch boundary: the same clusters are recomputed
         resumed = str(tmp_path / 'resumed')
         run_tool(['tools/train.py', CONFIGS[kind], '--work-dir', resumed] + _opts(1), CAMVID_ROOT=camvid_root)
