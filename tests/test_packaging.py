@@ -76,7 +76,7 @@ def test_installed_package_runs_its_tools_and_configs(installed):
 
 
 @pytest.mark.parametrize('base,layout', [('libra_rcnn/faster-rcnn_mnv2_fpn_1k_aquarium.py', 'aquarium'),
-                                         ('seg/fastscnn_camvid_ce.py', 'camvid')])
+                                         ('ib_focal/fastscnn_camvid_ce.py', 'camvid')])
 def test_installed_package_trains_a_user_config_on_a_shipped_base(installed, base, layout):
     """``_base_ = 'libra_plugin::...'`` (the README's example) trains from the wheel with ``libra-train``'s module:
     the base's mmdet / mmseg types resolve in the config's default scope, not the plugin's."""
