@@ -143,6 +143,9 @@ class IBFocalLoss(SwitchableLoss, SegLoss):
         self.class_weight = weight.detach().to(self.class_weight.device, torch.float32)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        counted = state_dict.get(prefix + 'class_weight')
+        if self.auto_class_weight and isinstance(counted, Tensor):  # counted weights: take the checkpoint's size
+            self.class_weight = self.class_weight.new_empty(counted.shape)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
         self._alpha_known = not self.auto_alpha or bool(self.alpha > 0)
 

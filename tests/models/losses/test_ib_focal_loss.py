@@ -131,3 +131,15 @@ def test_set_feature_needs_a_4d_tensor():  # id: ib-feature-shape
     assert str(err.value) == 'IBFocalLoss.set_feature expects a (B, D, h, w) or (N, D) tensor, got shape (2, 6, 4)'
     with pytest.raises(ValueError, match=r'expects a \(B, D, h, w\) or \(N, D\) tensor, got None'):
         IBFocalLoss().set_feature(None)
+
+
+def test_counted_class_weight_loads_into_a_fresh_auto_loss():
+    """A test run builds the loss without the hook (no count): the checkpoint's counted ``w_c`` loads, whole."""
+    trained = IBFocalLoss(class_weight='auto')
+    trained.set_class_weight(torch.tensor([0.5, 1.0, 1.5]))
+    fresh = IBFocalLoss(class_weight='auto')
+    fresh.load_state_dict(trained.state_dict())  # strict: a size mismatch would raise
+    assert torch.equal(fresh.class_weight, torch.tensor([0.5, 1.0, 1.5]))
+    fixed = IBFocalLoss(class_weight=[1.0, 2.0])
+    with pytest.raises(RuntimeError, match='size mismatch for class_weight'):
+        fixed.load_state_dict(trained.state_dict())
