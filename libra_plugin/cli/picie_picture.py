@@ -4,7 +4,7 @@ Evaluates the two checkpoints of one PiCIE config (``TRAINED``, e.g. ``epoch_2.p
 ``configs/picie/picie_mnv2-fpn_camvid_ce.py``, and ``FLOOR``, the untrained floor's ``epoch_1.pth``) on its test
 split as ``tools/test.py`` does (``PiCIEClusterHook`` clusters the un-augmented training images with each model's
 weights first), matches each model's clusters to classes over the whole split (the Hungarian matching of
-``UnsupervisedSegMetric``) and draws, for the first ``--images`` test images, one row: the image, its ground truth,
+``UnsupervisedSegMetric``) and draws, for ``--images`` test images spread evenly over the split (neighbouring frames of a video look alike), one row: the image, its ground truth,
 the trained model's clusters and the floor's, every cluster in the colour of the class it was matched to (black:
 ignored pixels, and clusters left unmatched). Prints each model's pixel accuracy and mIoU of the same matching.
 """
@@ -73,6 +73,11 @@ def _label_colours(label: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return out
 
 
+def spread(count: int, k: int) -> List[int]:
+    """``k`` indices of ``count`` items spread evenly from the first to the last (all of them if ``k >= count``)."""
+    return [int(i) for i in np.linspace(0, count - 1, min(k, count)).round()]
+
+
 def draw(rows: List[List[np.ndarray]], out: str, width: int = 320) -> None:
     """``rows`` of RGB pictures, each resized to ``width`` pixels, column titles on top, written to ``out``."""
     import cv2
@@ -85,7 +90,8 @@ def draw(rows: List[List[np.ndarray]], out: str, width: int = 320) -> None:
     head = np.full((28, grid.shape[1], 3), 255, np.uint8)
     for k, title in enumerate(COLUMNS):
         cv2.putText(head, title, (k * width + 6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
-    cv2.imwrite(out, cv2.cvtColor(np.concatenate([head, grid], axis=0), cv2.COLOR_RGB2BGR))
+    jpeg = [cv2.IMWRITE_JPEG_QUALITY, 85] if out.lower().endswith(('.jpg', '.jpeg')) else []  # small enough to commit
+    cv2.imwrite(out, cv2.cvtColor(np.concatenate([head, grid], axis=0), cv2.COLOR_RGB2BGR), jpeg)
 
 
 def main(argv=None) -> None:
@@ -94,7 +100,7 @@ def main(argv=None) -> None:
     p.add_argument('config', help='a PiCIE config (its test split is drawn)')
     p.add_argument('trained', help="the trained model's checkpoint")
     p.add_argument('floor', help="the untrained floor's checkpoint (the same model)")
-    p.add_argument('--images', type=int, default=3, help='how many test images, from the first (default: 3)')
+    p.add_argument('--images', type=int, default=3, help='how many test images, spread evenly over the split (default: 3)')
     p.add_argument('--out', default='picie.png', help='the picture (PNG or JPEG; default: picie.png)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={}, help='applied to the config')
     args = p.parse_args(argv)
@@ -105,10 +111,11 @@ def main(argv=None) -> None:
     for tag, ckpt in (('trained', args.trained), ('floor', args.floor)):
         samples, classes, palette, k = predictions(args.config, ckpt, tag, args.cfg_options)
         pictures, acc, miou = painted(samples, classes, palette, k)
-        columns.append(pictures[:args.images])
+        shown = spread(len(pictures), args.images)
+        columns.append([pictures[j] for j in shown])
         scores.append(f'{tag}: Acc {acc:.1f}, mIoU {miou:.1f}')
     rows = []
-    for i, (_, label, path) in enumerate(samples[:args.images]):
+    for i, (_, label, path) in enumerate(samples[j] for j in shown):
         image = cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)
         if image.shape[:2] != label.shape:
             image = cv2.resize(image, label.shape[::-1], interpolation=cv2.INTER_AREA)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from libra_plugin.cli.picie_picture import draw, painted
+from libra_plugin.cli.picie_picture import draw, painted, spread
 
 PALETTE = np.array([[255, 0, 0], [0, 255, 0]], np.uint8)
 
@@ -23,3 +23,8 @@ def test_the_grid_has_a_title_row_and_one_row_per_image(tmp_path):
     row = [np.zeros((90, 120, 3), np.uint8)] * 4
     draw([row, row], str(tmp_path / 'p.png'), width=60)
     assert cv2.imread(str(tmp_path / 'p.png')).shape == (28 + 2 * 45, 240, 3)
+
+
+def test_the_drawn_images_spread_over_the_split():
+    assert spread(10, 3) == [0, 4, 9] and spread(101, 5) == [0, 25, 50, 75, 100]
+    assert spread(2, 3) == [0, 1] and spread(7, 1) == [0]
