@@ -63,9 +63,9 @@ def main() -> None:
     checkpoint = osp.join(args.work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
     picture = osp.join(args.work_dir, 'predictions.png')
     draw_predictions(cfg, checkpoint, osp.join(root, 'val'), picture, args.num_shown)
-    print('\n[demo] COCO metrics on the shapes val split:')
+    print('\n[demo] COCO metrics on the shapes val split (%):')
     for key, value in metrics.items():
-        print(f'  {key}: {value}')
+        print(f'  {key}: {100 * value:.1f}')
     print(f'[demo] checkpoint: {checkpoint}')
     print(f'[demo] log:        {osp.join(args.work_dir, runner.timestamp, runner.timestamp + ".log")}')
     print(f'[demo] picture:    {picture}')
