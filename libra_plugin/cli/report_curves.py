@@ -17,6 +17,11 @@ def _steps(run: dict, key: str) -> Dict[int, float]:
     return {row['step']: row[key] for row in run.get('curves', {}).get('val', []) if key in row}
 
 
+def _floor_summary(spec: dict, runs: List[dict], key: str, scale: float) -> dict:
+    """Mean ± std over seeds of the floor's final ``key``."""
+    return summary([scale * r['metrics'][key] for r in runs if r['name'] == spec['floor'] and key in r['metrics']])
+
+
 def curve_rows(spec: dict, runs: List[dict], name: str) -> List[dict]:
     """``[{step, seeds, metric: (summary, difference)}]`` of config ``name`` against the floor (module doc)."""
     floor = {r['seed']: r for r in runs if r['name'] == spec['floor']}
@@ -42,8 +47,7 @@ def render_curves(spec: dict, runs: List[dict]) -> Optional[str]:
     if not names:
         return None
     labels = [m[0] for m in spec['metrics']]
-    floor_stats = {label: summary([scale * r['metrics'][key] for r in runs if r['name'] == spec['floor']
-                                   and key in r['metrics']]) for label, key, scale in spec['metrics']}
+    floor_stats = {label: _floor_summary(spec, runs, key, scale) for label, key, scale in spec['metrics']}
     lines = [f"# {spec['name']}: learning curves against {spec['floor']}", '']
     for name in names:
         lines += [f'## {name}', '', '| step | seeds | ' + ' | '.join(labels) + ' | '
@@ -69,10 +73,9 @@ def plot_curves_vs_floor(spec: dict, runs: List[dict], out_dir: str) -> None:
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4), squeeze=False)
     names = [n for n in spec['order'] if n != spec['floor']]
     for ax, (label, key, scale) in zip(axes[0], metrics):
-        f = summary([scale * r['metrics'][key] for r in runs if r['name'] == spec['floor'] and key in r['metrics']])
+        f = _floor_summary(spec, runs, key, scale)
         if f['n']:
-            half = f['std']
-            ax.axhspan(f['mean'] - half, f['mean'] + half, color='0.85', label=f"{spec['floor']} (floor)")
+            ax.axhspan(f['mean'] - f['std'], f['mean'] + f['std'], color='0.85', label=f"{spec['floor']} (floor)")
             ax.axhline(f['mean'], color='0.4', lw=1)
         for k, name in enumerate(names):
             rows = curve_rows(spec, runs, name)
