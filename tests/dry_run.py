@@ -4,7 +4,7 @@ and one validation.
 
 :func:`small_changes` is the one place that says what a dry run changes, and only this: the data root; a small
 backbone (and the neck's input channels that follow from it) where the config would download weights; batch size
-and workers; the schedule length (and the points of the schedule inside it: validation, checkpoints, the IB
+and workers; the schedule length (and the points of the schedule inside it: validation, checkpoints, a loss
 switch); nothing about classes (every fixture holds the config's classes).
 """
 import json
@@ -192,7 +192,7 @@ def small_changes(cfg, data_root: str, default_root: str = None) -> None:
     for hook in cfg.get('custom_hooks', []):
         if hook.get('type', '').endswith('PiCIEClusterHook'):
             hook.update(batch_size=2, init_batches=2)  # batch size (the clustering's)
-        if hook.get('type', '').endswith('IBLossHook') and hook.get('switch') in ('iter', 'epoch'):
+        if hook.get('type', '').endswith(('IBLossHook', 'LossSwitchHook')) and hook.get('switch') in ('iter', 'epoch'):
             hook['at'] = 1  # the switch inside the two-iteration schedule (the second epoch for 'epoch')
             epochs = 2 if hook['switch'] == 'epoch' else epochs
     loop = cfg.train_cfg
