@@ -148,6 +148,11 @@ _LIST = [
                    'libra-faster-rcnn_mnv2_fpn_3k_aquarium': 'libra-faster-rcnn_mnv2-fpn'}), bootstrap=True,
                note='Pre-registered in docs/studies/libra_3k.md: the table against the baseline is one Holm family '
                     '(18 tests), the differences of differences against ablation_aquarium_test another (18).'),
+    Experiment('libra_aquarium_1k', 'the Libra parts at 1000 iterations again, each test image scored (aquarium test)',
+               [ABLATION_FRCNN[i] for i in (0, 2, 3, 4)], BBOX, coco=AQUARIUM_TEST, bootstrap=True,
+               note='The image bootstrap of the 1000-iteration table (docs/studies/libra_3k.md, question 3): '
+                    'ablation_aquarium_test kept no detections, so its four configs are trained again; a Holm '
+                    'family of its own (18 tests), a replication of that table.'),
     Experiment('ib_detection_val', 'where IB focal takes over in detection heads: two switch points each, aquarium '
                'val (seed 0)',
                [f'{IBF}/{n}.py' for n in ('faster-rcnn_mnv2_fpn_ib-focal_1k_aquarium',
