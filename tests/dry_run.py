@@ -188,11 +188,13 @@ def small_changes(cfg, data_root: str, default_root: str = None) -> None:
     if default_root is not None:  # a data root written into the config (mmdet's data/coco/)
         _replace_strings(cfg._cfg_dict, default_root, data_root)
     _set_loaders(cfg)
+    from libra_plugin.engine import LossSwitchHook  # IBLossHook is one
+    from libra_plugin.registry import HOOKS
     epochs = 1
     for hook in cfg.get('custom_hooks', []):
         if hook.get('type', '').endswith('PiCIEClusterHook'):
             hook.update(batch_size=2, init_batches=2)  # batch size (the clustering's)
-        if hook.get('type', '').endswith(('IBLossHook', 'LossSwitchHook')) and hook.get('switch') in ('iter', 'epoch'):
+        if issubclass(HOOKS.get(hook['type']), LossSwitchHook) and hook.get('switch') in ('iter', 'epoch'):
             hook['at'] = 1  # the switch inside the two-iteration schedule (the second epoch for 'epoch')
             epochs = 2 if hook['switch'] == 'epoch' else epochs
     loop = cfg.train_cfg
