@@ -98,7 +98,7 @@ def main(argv=None) -> None:
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
         raise ValueError(f'--out must be a .pkl or .pickle file, got {args.out!r}')
     cfg = load_config(args)
-    setup_cpu_distributed(cfg)  # the gloo process group of a distributed launch without CUDA
+    cpu_group = setup_cpu_distributed(cfg)  # the gloo process group of a distributed launch without CUDA
     cfg.load_from = args.checkpoint
     if args.show_dir or args.show:
         enable_drawing(cfg, args.show_dir, args.show, args.wait_time)
@@ -113,7 +113,7 @@ def main(argv=None) -> None:
         pictures = drawings_dir(cfg, runner, args.show_dir)
         caption_halves(pictures, source_widths(runner.test_dataloader.dataset))  # ground truth | prediction
         print(f'pictures of the predictions: {pictures}', flush=True)
-    finish_distributed()
+    finish_distributed(exit_process=cpu_group)
 
 
 if __name__ == '__main__':

@@ -30,7 +30,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     cfg = load_config(args)
-    setup_cpu_distributed(cfg)  # the gloo process group of a distributed launch without CUDA
+    cpu_group = setup_cpu_distributed(cfg)  # the gloo process group of a distributed launch without CUDA
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -49,7 +49,7 @@ def main(argv=None) -> None:
         check_resume_checkpoint(runner.model, cfg.load_from)
         check_resume_learning_rate(runner.optim_wrapper, cfg.load_from)  # a dict until train() builds it
     runner.train()
-    finish_distributed()
+    finish_distributed(exit_process=cpu_group)
 
 
 if __name__ == '__main__':

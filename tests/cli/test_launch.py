@@ -1,5 +1,9 @@
 """The CPU process group: set up from the launcher's environment, torn down at the end of a run."""
+import os
 import socket
+import subprocess
+import sys
+import tempfile
 
 import torch.distributed as torch_dist
 from mmengine.config import Config
@@ -29,3 +33,22 @@ def test_cpu_group_is_set_up_and_torn_down(monkeypatch):
 def test_no_launcher_no_group():
     assert not setup_cpu_distributed(Config(dict(launcher='none')))
     assert not torch_dist.is_initialized()
+
+
+def test_exit_process_ends_past_the_interpreter_shutdown():
+    # what a CPU tool does after its run: output flushed, status 0, no interpreter shutdown (atexit never runs)
+    code = ('import atexit, logging, logging.handlers, sys\n'
+            'from libra_plugin.cli.launch import finish_distributed\n'
+            'atexit.register(lambda: print("shutdown ran"))\n'
+            'buffered = logging.handlers.MemoryHandler(100, target=logging.FileHandler(sys.argv[1]))\n'
+            'logging.basicConfig(handlers=[buffered], level=logging.INFO, format="%(message)s")\n'
+            'logging.info("logged")\n'
+            'print("printed", end="")\n'
+            'finish_distributed(exit_process=True)\n'
+            'print("after")\n')
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, 'run.log')
+        env = {k: v for k, v in os.environ.items() if k != 'PYTHONUNBUFFERED'}  # stdout buffered, as in a pipe
+        proc = subprocess.run([sys.executable, '-c', code, log], capture_output=True, text=True, timeout=120, env=env)
+        assert (proc.returncode, proc.stdout) == (0, 'printed'), proc.stderr
+        assert open(log).read() == 'logged\n'
