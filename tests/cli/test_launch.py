@@ -3,7 +3,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 
 import torch.distributed as torch_dist
 from mmengine.config import Config
@@ -35,7 +34,7 @@ def test_no_launcher_no_group():
     assert not torch_dist.is_initialized()
 
 
-def test_exit_process_ends_past_the_interpreter_shutdown():
+def test_exit_process_ends_past_the_interpreter_shutdown(tmp_path):
     # what a CPU tool does after its run: output flushed, status 0, no interpreter shutdown (atexit never runs)
     code = ('import atexit, logging, logging.handlers, sys\n'
             'from libra_plugin.cli.launch import finish_distributed\n'
@@ -46,9 +45,8 @@ def test_exit_process_ends_past_the_interpreter_shutdown():
             'print("printed", end="")\n'
             'finish_distributed(exit_process=True)\n'
             'print("after")\n')
-    with tempfile.TemporaryDirectory() as tmp:
-        log = os.path.join(tmp, 'run.log')
-        env = {k: v for k, v in os.environ.items() if k != 'PYTHONUNBUFFERED'}  # stdout buffered, as in a pipe
-        proc = subprocess.run([sys.executable, '-c', code, log], capture_output=True, text=True, timeout=120, env=env)
-        assert (proc.returncode, proc.stdout) == (0, 'printed'), proc.stderr
-        assert open(log).read() == 'logged\n'
+    log = str(tmp_path / 'run.log')
+    env = {k: v for k, v in os.environ.items() if k != 'PYTHONUNBUFFERED'}  # stdout buffered, as in a pipe
+    proc = subprocess.run([sys.executable, '-c', code, log], capture_output=True, text=True, timeout=120, env=env)
+    assert (proc.returncode, proc.stdout) == (0, 'printed'), proc.stderr
+    assert open(log).read() == 'logged\n'
